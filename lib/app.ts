@@ -1,0 +1,34 @@
+import { type App, Tags } from 'aws-cdk-lib';
+import { assertNever, type StreamlakeConfig } from './config';
+import { StorageStack } from './stacks/storage-stack';
+import type { StreamlakeStack } from './stacks/streamlake-stack';
+
+/** What one synthesis deploys: every stack, keyed by layer. */
+export interface StreamlakeStacks {
+  readonly storage: StorageStack;
+  readonly all: StreamlakeStack[];
+}
+
+/**
+ * Composes the stacks for the configured architecture. Adding an architecture is one more case in the switch below.
+ * Stateful stacks (Storage, Ingestion) are built the same way, with the same IDs, in every case.
+ */
+export function buildStreamlake(app: App, config: StreamlakeConfig): StreamlakeStacks {
+  Tags.of(app).add('streamlake:project', 'streamlake');
+  Tags.of(app).add('streamlake:stage', config.stage);
+  Tags.of(app).add('streamlake:architecture', config.architecture);
+
+  const props = { config };
+  const storage = new StorageStack(app, props);
+  const all: StreamlakeStack[] = [storage];
+
+  switch (config.architecture) {
+    case 'lambda':
+      break;
+    case 'kappa':
+      break;
+    default:
+      assertNever(config);
+  }
+  return { storage, all };
+}

@@ -1,0 +1,179 @@
+import type { App } from 'aws-cdk-lib';
+import type { z } from 'zod';
+import {
+  type Architecture,
+  CONFIG_KEYS,
+  contextSchema,
+  DEFAULTS,
+  type ParsedContext,
+  type SpeedEngine,
+  type Stage,
+  type Target,
+} from './schema';
+
+export * from './schema';
+
+/** Stream capacity, decided once. */
+export type StreamCapacity =
+  | { readonly mode: 'on-demand' }
+  | { readonly mode: 'provisioned'; readonly shardCount: number };
+
+interface CommonConfig {
+  readonly stage: Stage;
+  readonly target: Target;
+  /** true when stateful resources are destroyed with the stack (dev with allowDestroy=true only). */
+  readonly destroyData: boolean;
+  readonly alarmEmail?: string;
+  readonly stream: StreamCapacity;
+  readonly streamRetentionHours: number;
+  readonly settings: Omit<
+    ParsedContext,
+    | 'architecture'
+    | 'speedEngine'
+    | 'stage'
+    | 'target'
+    | 'alarmEmail'
+    | 'allowDestroy'
+    | 'streamCapacity'
+    | 'shardCount'
+    | 'streamRetentionHours'
+  >;
+}
+
+/** The lambda architecture: batch + speed + serving. */
+export interface LambdaArchitectureConfig extends CommonConfig {
+  readonly architecture: 'lambda';
+  readonly speedEngine: SpeedEngine;
+}
+
+/** The kappa architecture: one streaming path (Flink) + serving, with replay. */
+export interface KappaArchitectureConfig extends CommonConfig {
+  readonly architecture: 'kappa';
+}
+
+export type StreamlakeConfig = LambdaArchitectureConfig | KappaArchitectureConfig;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid streamlake configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Context keys that belong to streamlake look like `camelCase`; CDK's own (`@aws-cdk/...`, `aws:cdk:...`,
+ * `availability-zones:...`) never do. So a mistyped streamlake key is caught without listing CDK's keys.
+ */
+const OWN_KEY = /^[a-z][A-Za-z0-9]*$/;
+
+/** Validates the context once and returns the typed config, or throws ConfigError naming each bad key. */
+export function parseConfig(context: Record<string, unknown>): StreamlakeConfig {
+  const own: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(context)) {
+    if (!OWN_KEY.test(key)) continue;
+    if (!(CONFIG_KEYS as string[]).includes(key)) {
+      const hint = closest(key, CONFIG_KEYS as string[]);
+      problems.push(
+        `${key}: unknown configuration key${hint ? ` (did you mean '${hint}'?)` : ''}; see docs/configuration.md`,
+      );
+      continue;
+    }
+    own[key] = value;
+  }
+  const parsed = contextSchema.safeParse(own);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => describe(i, own)));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return resolve(parsed.data);
+}
+
+/** Reads the app's context (cdk.json + `-c`) and validates it. */
+export function loadConfig(app: App): StreamlakeConfig {
+  return parseConfig(app.node.getAllContext());
+}
+
+function resolve(c: ParsedContext): StreamlakeConfig {
+  const {
+    architecture,
+    speedEngine,
+    stage,
+    target,
+    alarmEmail,
+    allowDestroy,
+    streamCapacity,
+    shardCount,
+    streamRetentionHours,
+    ...settings
+  } = c;
+  const common: CommonConfig = {
+    stage,
+    target,
+    destroyData: stage === 'dev' && allowDestroy,
+    alarmEmail,
+    stream: streamCapacity === 'provisioned' ? { mode: 'provisioned', shardCount } : { mode: 'on-demand' },
+    streamRetentionHours: streamRetentionHours ?? defaultRetentionHours(architecture),
+    settings,
+  };
+  switch (architecture) {
+    case 'lambda':
+      return { ...common, architecture, speedEngine: speedEngine ?? (DEFAULTS.speedEngine as SpeedEngine) };
+    case 'kappa':
+      return { ...common, architecture };
+    default:
+      return assertNever(architecture);
+  }
+}
+
+export function defaultRetentionHours(architecture: Architecture): number {
+  switch (architecture) {
+    case 'lambda':
+      return DEFAULTS.streamRetentionHoursLambda;
+    case 'kappa':
+      return DEFAULTS.streamRetentionHoursKappa;
+    default:
+      return assertNever(architecture);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled value: ${JSON.stringify(value)}`);
+}
+
+function describe(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
+  const key = issue.path.join('.') || '(config)';
+  const given = input[String(issue.path[0])];
+  if (issue.code === 'unrecognized_keys') return `${issue.keys.join(', ')}: unknown configuration key`;
+  // Messages written in the schema already quote the value; zod's generic ones get it prepended.
+  const message =
+    issue.message.startsWith("'") || /^\d/.test(issue.message)
+      ? issue.message
+      : `${JSON.stringify(given)} is invalid: ${issue.message}`;
+  return `${key}: ${message}`;
+}
+
+function closest(key: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}

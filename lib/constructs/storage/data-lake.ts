@@ -1,0 +1,232 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { Outputs } from '../../contracts/outputs';
+import { acknowledge } from '../nag';
+
+/** Lifecycle of the lake's zones, in days after object creation. */
+export interface LakeLifecycle {
+  /** Raw objects move to S3 Standard-IA after this many days (S3 requires ≥ 30). */
+  readonly rawInfrequentAccessDays: number;
+  /** Raw objects move to Glacier Instant Retrieval (still readable by Spark, Athena and replay) after this many days. */
+  readonly rawGlacierInstantRetrievalDays: number;
+  /** Raw objects move to Glacier Deep Archive (needs a restore before reading) after this many days. */
+  readonly rawDeepArchiveDays: number;
+  readonly curatedInfrequentAccessDays: number;
+  readonly analyticsInfrequentAccessDays: number;
+  /** Noncurrent versions of raw objects are deleted this many days after they are replaced. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Server access logs are deleted after this many days. */
+  readonly accessLogExpirationDays: number;
+}
+
+export interface DataLakeProps {
+  readonly lifecycle: LakeLifecycle;
+  /**
+   * What happens to the key, the buckets and their objects when the stack is deleted.
+   * @default RemovalPolicy.RETAIN - data outlives the stack
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Key prefixes inside the zone buckets; the Firehose, Spark, Glue and the offline runtime all use these. */
+export const LakePrefixes = {
+  rawEvents: 'raw/events/',
+  rawErrors: 'raw/errors/',
+  curatedEvents: 'curated/events/',
+  quarantine: 'quarantine/',
+  analytics: 'analytics/',
+  athenaResults: 'athena-results/',
+  emrLogs: 'emr-logs/',
+  jobs: 'jobs/',
+} as const;
+
+const ATHENA_RESULTS_EXPIRATION = Duration.days(30);
+const INCOMPLETE_UPLOAD_ABORT = Duration.days(7);
+
+/**
+ * The data lake: a customer-managed KMS key, the raw, curated and analytics zones, an access-log bucket,
+ * a Glue database and an Athena workgroup whose results are encrypted with the key.
+ */
+export class DataLake extends Construct {
+  readonly key: kms.Key;
+  readonly rawBucket: s3.Bucket;
+  readonly curatedBucket: s3.Bucket;
+  readonly analyticsBucket: s3.Bucket;
+  readonly accessLogBucket: s3.Bucket;
+  readonly database: glue.CfnDatabase;
+  readonly databaseName: string;
+  readonly workGroup: athena.CfnWorkGroup;
+
+  constructor(scope: Construct, id: string, props: DataLakeProps) {
+    super(scope, id);
+    validateLifecycle(props.lifecycle);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const destroy = removalPolicy === RemovalPolicy.DESTROY;
+    const lc = props.lifecycle;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'streamlake data lake, stream and views',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    // S3 server access logs cannot be delivered to a bucket encrypted with a customer-managed key, so this one uses SSE-S3.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [
+        { id: 'expire-logs', expiration: Duration.days(lc.accessLogExpirationDays) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT },
+      ],
+      removalPolicy,
+      autoDeleteObjects: destroy,
+    });
+    acknowledge(this.accessLogBucket, [
+      { id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it into itself would loop.' },
+    ]);
+
+    const zone = (zoneId: string, extra: Partial<s3.BucketProps>): s3.Bucket =>
+      new s3.Bucket(this, zoneId, {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        serverAccessLogsBucket: this.accessLogBucket,
+        serverAccessLogsPrefix: `${zoneId.toLowerCase()}/`,
+        removalPolicy,
+        autoDeleteObjects: destroy,
+        ...extra,
+      });
+
+    this.rawBucket = zone('Raw', {
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'tier-raw',
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(lc.rawInfrequentAccessDays),
+            },
+            {
+              storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(lc.rawGlacierInstantRetrievalDays),
+            },
+            {
+              storageClass: s3.StorageClass.DEEP_ARCHIVE,
+              transitionAfter: Duration.days(lc.rawDeepArchiveDays),
+            },
+          ],
+          noncurrentVersionExpiration: Duration.days(lc.noncurrentVersionExpirationDays),
+          abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
+        },
+      ],
+    });
+    this.curatedBucket = zone('Curated', {
+      lifecycleRules: [
+        {
+          id: 'tier-curated',
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(lc.curatedInfrequentAccessDays),
+            },
+          ],
+          abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
+        },
+      ],
+    });
+    this.analyticsBucket = zone('Analytics', {
+      lifecycleRules: [
+        {
+          id: 'tier-analytics',
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(lc.analyticsInfrequentAccessDays),
+            },
+          ],
+          abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
+        },
+        {
+          id: 'expire-athena-results',
+          prefix: LakePrefixes.athenaResults,
+          expiration: ATHENA_RESULTS_EXPIRATION,
+        },
+      ],
+    });
+
+    const stack = Stack.of(this);
+    this.databaseName = `streamlake_${stack.stackName.replace(/[^A-Za-z0-9]/g, '_').toLowerCase()}`;
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: stack.account,
+      databaseInput: { name: this.databaseName, description: 'streamlake: raw, curated and analytics zones' },
+    });
+
+    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: `${stack.stackName}-analytics`,
+      description: 'streamlake analytics; results encrypted with the lake key, settings enforced',
+      state: 'ENABLED',
+      recursiveDeleteOption: destroy,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: this.analyticsBucket.s3UrlForObject(LakePrefixes.athenaResults),
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.key.keyArn },
+        },
+      },
+    });
+    this.workGroup.applyRemovalPolicy(removalPolicy);
+
+    new CfnOutput(this, 'RawBucketNameOutput', {
+      key: Outputs.rawBucketName,
+      value: this.rawBucket.bucketName,
+    });
+    new CfnOutput(this, 'CuratedBucketNameOutput', {
+      key: Outputs.curatedBucketName,
+      value: this.curatedBucket.bucketName,
+    });
+    new CfnOutput(this, 'AnalyticsBucketNameOutput', {
+      key: Outputs.analyticsBucketName,
+      value: this.analyticsBucket.bucketName,
+    });
+    new CfnOutput(this, 'LakeKeyArnOutput', { key: Outputs.lakeKeyArn, value: this.key.keyArn });
+    new CfnOutput(this, 'GlueDatabaseNameOutput', {
+      key: Outputs.glueDatabaseName,
+      value: this.databaseName,
+    });
+    new CfnOutput(this, 'AthenaWorkGroupNameOutput', {
+      key: Outputs.athenaWorkGroupName,
+      value: this.workGroup.ref,
+    });
+  }
+}
+
+function validateLifecycle(lc: LakeLifecycle): void {
+  if (lc.rawInfrequentAccessDays < 30) {
+    throw new Error(
+      `rawInfrequentAccessDays is ${lc.rawInfrequentAccessDays}: S3 needs at least 30 days before Standard-IA`,
+    );
+  }
+  if (
+    !(
+      lc.rawInfrequentAccessDays < lc.rawGlacierInstantRetrievalDays &&
+      lc.rawGlacierInstantRetrievalDays < lc.rawDeepArchiveDays
+    )
+  ) {
+    throw new Error(
+      `raw lifecycle days must increase: Standard-IA (${lc.rawInfrequentAccessDays}) < Glacier IR (${lc.rawGlacierInstantRetrievalDays}) < Deep Archive (${lc.rawDeepArchiveDays})`,
+    );
+  }
+}

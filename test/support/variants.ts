@@ -1,0 +1,7 @@
+/** Every variant the project promises to synthesize; snapshot, cdk-nag and cfn-lint run over each. */
+export const VARIANTS: Record<string, Record<string, string>> = {
+  lambda: { architecture: 'lambda' },
+  'lambda-flink': { architecture: 'lambda', speedEngine: 'flink' },
+  kappa: { architecture: 'kappa' },
+  'kappa-prod': { architecture: 'kappa', stage: 'prod', alarmEmail: 'oncall@example.com' },
+};
