@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildStreamlake } from '../lib/app';
 import { parseConfig } from '../lib/config';
+import { StreamlakeNagChecks } from '../lib/constructs/nag';
 import { CDK_JSON_CONTEXT } from '../test/support/app';
 import { VARIANTS } from '../test/support/variants';
 
@@ -22,7 +22,7 @@ function synth(context: Record<string, string>, nag: boolean): number {
     outdir: mkdtempSync(join(tmpdir(), 'sl-bench-')),
   });
   buildStreamlake(app, parseConfig(full));
-  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (nag) Validations.of(app).addPlugins(new StreamlakeNagChecks(app));
   app.synth();
   return Number(process.hrtime.bigint() - start) / 1e9;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildStreamlake } from '../lib/app';
 import { ConfigError, loadConfig } from '../lib/config';
+import { StreamlakeNagChecks } from '../lib/constructs/nag';
 
 const app = new App();
 try {
@@ -14,4 +14,4 @@ try {
   }
   throw error;
 }
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+Validations.of(app).addPlugins(new StreamlakeNagChecks(app));

@@ -1,11 +1,15 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import { assertNever, type StreamlakeConfig } from './config';
+import { IngestionStack } from './stacks/ingestion-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { StorageStack } from './stacks/storage-stack';
 import type { StreamlakeStack } from './stacks/streamlake-stack';
 
 /** What one synthesis deploys: every stack, keyed by layer. */
 export interface StreamlakeStacks {
   readonly storage: StorageStack;
+  readonly monitoring: MonitoringStack;
+  readonly ingestion: IngestionStack;
   readonly all: StreamlakeStack[];
 }
 
@@ -20,7 +24,10 @@ export function buildStreamlake(app: App, config: StreamlakeConfig): StreamlakeS
 
   const props = { config };
   const storage = new StorageStack(app, props);
-  const all: StreamlakeStack[] = [storage];
+  const monitoring = new MonitoringStack(app, props);
+  const alarmTopic = monitoring.alarms.topic;
+  const ingestion = new IngestionStack(app, { ...props, lake: storage.lake, alarmTopic });
+  const all: StreamlakeStack[] = [storage, monitoring, ingestion];
 
   switch (config.architecture) {
     case 'lambda':
@@ -30,5 +37,5 @@ export function buildStreamlake(app: App, config: StreamlakeConfig): StreamlakeS
     default:
       assertNever(config);
   }
-  return { storage, all };
+  return { storage, monitoring, ingestion, all };
 }

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildStreamlake, type StreamlakeStacks } from '../../lib/app';
 import { parseConfig } from '../../lib/config';
+import { StreamlakeNagChecks } from '../../lib/constructs/nag';
 
 const ROOT = join(__dirname, '..', '..');
 /** The feature flags and defaults of cdk.json, so tests synthesize what `cdk synth` does. */
@@ -29,7 +29,7 @@ export function buildVariant(
     outdir: mkdtempSync(join(tmpdir(), 'streamlake-test-')),
   });
   const stacks = buildStreamlake(app, parseConfig(full));
-  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag) Validations.of(app).addPlugins(new StreamlakeNagChecks(app));
   return { app, stacks };
 }
 
@@ -45,7 +45,11 @@ export interface NagViolation {
 
 /** Synthesizes with cdk-nag and returns every unacknowledged finding (empty when the report passes). */
 export function nagViolations(context: Record<string, unknown>): NagViolation[] {
-  const { app } = buildVariant(context, { nag: true });
+  return collectNagViolations(buildVariant(context, { nag: true }).app);
+}
+
+/** Synthesizes an app that has the nag plugin and returns its unacknowledged findings. */
+export function collectNagViolations(app: App): NagViolation[] {
   try {
     app.synth();
     return [];

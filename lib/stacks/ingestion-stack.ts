@@ -1,0 +1,36 @@
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { EventStream } from '../constructs/ingestion/event-stream';
+import { ingestionAlarms } from '../constructs/monitoring/ingestion-alarms';
+import type { DataLake } from '../constructs/storage/data-lake';
+import { StreamlakeStack, type StreamlakeStackProps } from './streamlake-stack';
+
+export interface IngestionStackProps extends StreamlakeStackProps {
+  readonly lake: DataLake;
+  readonly alarmTopic: sns.ITopic;
+}
+
+/** Stateful: the event stream and its raw archive. Same IDs in every architecture. */
+export class IngestionStack extends StreamlakeStack {
+  readonly events: EventStream;
+
+  constructor(scope: Construct, props: IngestionStackProps) {
+    super(scope, 'Ingestion', props);
+    const { config } = props;
+    this.events = new EventStream(this, 'Events', {
+      encryptionKey: props.lake.key,
+      rawBucket: props.lake.rawBucket,
+      capacity: config.stream,
+      retention: Duration.hours(config.streamRetentionHours),
+      bufferInterval: Duration.seconds(config.settings.firehoseBufferSeconds),
+      bufferSize: Size.mebibytes(config.settings.firehoseBufferMiB),
+      removalPolicy: config.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    ingestionAlarms(this, {
+      events: this.events,
+      alarmTopic: props.alarmTopic,
+      retentionHours: config.streamRetentionHours,
+    });
+  }
+}
