@@ -2,6 +2,8 @@ import { type App, Tags } from 'aws-cdk-lib';
 import { assertNever, type StreamlakeConfig } from './config';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
+import { ServingStack } from './stacks/serving-stack';
+import { SpeedStack } from './stacks/speed-stack';
 import { StorageStack } from './stacks/storage-stack';
 import type { StreamlakeStack } from './stacks/streamlake-stack';
 
@@ -29,13 +31,23 @@ export function buildStreamlake(app: App, config: StreamlakeConfig): StreamlakeS
   const ingestion = new IngestionStack(app, { ...props, lake: storage.lake, alarmTopic });
   const all: StreamlakeStack[] = [storage, monitoring, ingestion];
 
+  const processing = {
+    ...props,
+    stream: ingestion.events.stream,
+    viewTable: storage.views.table,
+    encryptionKey: storage.lake.key,
+    alarmTopic,
+  };
   switch (config.architecture) {
     case 'lambda':
+      all.push(new SpeedStack(app, { ...processing, layer: 'Speed', engine: config.speedEngine }));
       break;
     case 'kappa':
+      all.push(new SpeedStack(app, { ...processing, layer: 'Stream', engine: 'flink' }));
       break;
     default:
       assertNever(config);
   }
+  all.push(new ServingStack(app, { ...props, views: storage.views, key: storage.lake.key, alarmTopic }));
   return { storage, monitoring, ingestion, all };
 }

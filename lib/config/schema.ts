@@ -51,6 +51,7 @@ export const DEFAULTS = {
   flinkOutOfOrdernessSeconds: 5,
   flinkAllowedLatenessMinutes: 10,
   flinkDedupeHorizonMinutes: 60,
+  flinkViewVersion: 1,
   batchScheduleHour: 1,
   batchTimeZone: 'UTC',
   batchDeadlineHour: 6,
@@ -115,6 +116,7 @@ export const contextSchema = z
     flinkOutOfOrdernessSeconds: int(0, 3600).default(DEFAULTS.flinkOutOfOrdernessSeconds),
     flinkAllowedLatenessMinutes: int(0, 1440).default(DEFAULTS.flinkAllowedLatenessMinutes),
     flinkDedupeHorizonMinutes: int(1, 10080).default(DEFAULTS.flinkDedupeHorizonMinutes),
+    flinkViewVersion: int(1, 1000000).default(DEFAULTS.flinkViewVersion),
     batchScheduleHour: int(0, 23).default(DEFAULTS.batchScheduleHour),
     batchTimeZone: z
       .string()

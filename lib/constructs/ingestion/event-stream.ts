@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -122,6 +122,10 @@ export class EventStream extends Construct {
         ],
       }),
     });
+
+    // The Firehose L2 adds a CIDR mapping for destinations inside a VPC; this S3 destination never reads it, and an
+    // unreferenced mapping is a template warning (W7001).
+    Stack.of(this).node.tryRemoveChild('@aws-cdk--aws-kinesisfirehose.CidrBlocks');
 
     acknowledge(this.stream, [
       {

@@ -5,6 +5,7 @@ import type { MonitoringFacade } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import type { EventStream } from '../ingestion/event-stream';
 import { layerMonitoring } from './layer-monitoring';
+import { iteratorAgeThreshold } from './speed-alarms';
 
 export interface IngestionAlarmsProps {
   readonly events: EventStream;
@@ -37,6 +38,10 @@ export function ingestionAlarms(scope: Construct, props: IngestionAlarmsProps): 
       streamName: stream.streamName,
       alarmFriendlyName: 'EventStream',
       humanReadableName: 'Event stream',
+      // Every reader (Firehose, the Lambda consumer, Flink) shows up in the stream's iterator age.
+      addIteratorMaxAgeAlarm: {
+        Critical: { maxAgeInMillis: iteratorAgeThreshold(props.retentionHours).toMilliseconds() },
+      },
       addPutRecordsThrottledAlarm: { Critical: { maxRecordsThrottledThreshold: 0 } },
       addPutRecordsFailedAlarm: { Critical: { maxRecordsFailedThreshold: 0 } },
       addWriteProvisionedThroughputExceededAlarm: { Warning: { maxRecordsThrottledThreshold: 0 } },

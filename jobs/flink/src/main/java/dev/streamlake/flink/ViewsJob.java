@@ -1,0 +1,227 @@
+package dev.streamlake.flink;
+
+import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import dev.streamlake.flink.config.JobSettings;
+import dev.streamlake.flink.model.DeadLetter;
+import dev.streamlake.flink.model.WindowTotal;
+import dev.streamlake.flink.sink.Sinks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kinesis.source.KinesisStreamsSource;
+import org.apache.flink.connector.kinesis.source.config.KinesisStreamsSourceConfigConstants;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Entry point. On Managed Flink (no arguments) the settings come from the application's property groups; locally
+ * {@code --properties <file>} (Group.key=value lines) with {@code --checkpoint-dir <dir>} and {@code --restore-latest}.
+ */
+public final class ViewsJob {
+  /** Printed once the job is submitted and running (the local runner's callers wait for it). */
+  public static final String RUNNING_LINE = "streamlake-flink: job running";
+
+  private ViewsJob() {}
+
+  public static void main(String[] args) throws Exception {
+    Arguments a = Arguments.parse(args);
+    Map<String, Properties> groups =
+        a.properties == null
+            ? KinesisAnalyticsRuntime.getApplicationProperties()
+            : JobSettings.readPropertiesFile(Paths.get(a.properties));
+    JobSettings settings = JobSettings.fromGroups(groups);
+
+    Configuration conf = new Configuration();
+    if (a.properties != null) {
+      conf = localConfiguration(settings, a);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.getConfig().enableObjectReuse();
+    if (a.properties != null) {
+      env.enableCheckpointing(settings.processing.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+      if (a.parallelism > 0) {
+        env.setParallelism(a.parallelism);
+      }
+    } else {
+      // Managed Flink owns the interval; the mode must still be exactly-once for the window state.
+      env.getCheckpointConfig().setCheckpointingMode(CheckpointingMode.EXACTLY_ONCE);
+    }
+    build(env, settings);
+    JobClient client = env.executeAsync("streamlake-flink-views " + settings.viewName);
+    System.out.println(
+        RUNNING_LINE + " (jobId " + client.getJobID() + ", view " + settings.viewName + ", stream "
+            + settings.streamArn + ", table " + settings.tableName
+            + (a.restoredFrom != null ? ", restored from " + a.restoredFrom : "") + ")");
+    System.out.flush();
+    client.getJobExecutionResult().get();
+  }
+
+  /** Source → pipeline → sinks. */
+  static void build(StreamExecutionEnvironment env, JobSettings settings) {
+    DataStream<byte[]> raw =
+        env.fromSource(
+                source(settings),
+                WatermarkStrategy.noWatermarks(),
+                "kinesis-events",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+            .uid("kinesis-events");
+    ViewsPipeline.Outputs out = ViewsPipeline.build(raw, settings.processing);
+    out.totals.sinkTo(Sinks.views(settings)).name("views-table").uid("views-table");
+    out.deadLetters.sinkTo(Sinks.deadLetters(settings)).name("dead-letters").uid("dead-letters");
+  }
+
+  static KinesisStreamsSource<byte[]> source(JobSettings s) {
+    Configuration c = new Configuration();
+    Sinks.clientProperties(s.sourceRegion, s.sourceEndpoint).forEach((k, v) -> c.setString((String) k, (String) v));
+    c.set(
+        KinesisStreamsSourceConfigConstants.STREAM_INITIAL_POSITION,
+        KinesisStreamsSourceConfigConstants.InitialPosition.valueOf(s.initialPosition.name()));
+    if (s.initialTimestamp != null) {
+      c.set(KinesisStreamsSourceConfigConstants.STREAM_TIMESTAMP_DATE_FORMAT, "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+      c.set(
+          KinesisStreamsSourceConfigConstants.STREAM_INITIAL_TIMESTAMP,
+          java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
+              .withZone(java.time.ZoneOffset.UTC)
+              .format(s.initialTimestamp));
+    }
+    return KinesisStreamsSource.<byte[]>builder()
+        .setStreamArn(s.streamArn)
+        .setSourceConfig(c)
+        .setDeserializationSchema(new RawBytes())
+        .build();
+  }
+
+  static Configuration localConfiguration(JobSettings settings, Arguments a) throws IOException {
+    if (a.checkpointDir == null) {
+      return new Configuration();
+    }
+    Path dir = Paths.get(a.checkpointDir).toAbsolutePath();
+    Files.createDirectories(dir);
+    Optional<Path> restore = Optional.empty();
+    if (a.restoreLatest) {
+      restore = Checkpoints.latest(dir);
+      if (restore.isPresent()) {
+        a.restoredFrom = restore.get().toString();
+      } else {
+        System.out.println("streamlake-flink: no retained checkpoint in " + dir + ", starting fresh");
+      }
+    }
+    return checkpointConfiguration(dir, restore);
+  }
+
+  /**
+   * File-system checkpoints in dir, retained when the job is cancelled or killed, optionally restoring from one
+   * (local runs; Managed Flink manages its own checkpoints and snapshots).
+   */
+  public static Configuration checkpointConfiguration(Path dir, Optional<Path> restoreFrom) {
+    Configuration conf = new Configuration();
+    conf.setString("execution.checkpointing.storage", "filesystem");
+    conf.setString("execution.checkpointing.dir", dir.toUri().toString());
+    conf.setString("execution.checkpointing.num-retained", "3");
+    conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+    restoreFrom.ifPresent(p -> conf.setString("execution.state-recovery.path", p.toUri().toString()));
+    return conf;
+  }
+
+  /** Passes record bytes through; parsing happens in an operator that can route malformed records. */
+  public static final class RawBytes implements DeserializationSchema<byte[]> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public byte[] deserialize(byte[] message) {
+      return message;
+    }
+
+    @Override
+    public boolean isEndOfStream(byte[] next) {
+      return false;
+    }
+
+    @Override
+    public TypeInformation<byte[]> getProducedType() {
+      return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+    }
+  }
+
+  static final class Arguments {
+    String properties;
+    String checkpointDir;
+    boolean restoreLatest;
+    int parallelism;
+    String restoredFrom;
+
+    static Arguments parse(String[] args) {
+      Arguments a = new Arguments();
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--properties":
+            a.properties = value(args, ++i);
+            break;
+          case "--checkpoint-dir":
+            a.checkpointDir = value(args, ++i);
+            break;
+          case "--restore-latest":
+            a.restoreLatest = true;
+            break;
+          case "--parallelism":
+            a.parallelism = Integer.parseInt(value(args, ++i));
+            break;
+          default:
+            throw new IllegalArgumentException(
+                "unknown argument " + args[i]
+                    + " (usage: [--properties <file> [--checkpoint-dir <dir>] [--restore-latest] [--parallelism N]])");
+        }
+      }
+      if (a.restoreLatest && a.checkpointDir == null) {
+        throw new IllegalArgumentException("--restore-latest needs --checkpoint-dir");
+      }
+      return a;
+    }
+
+    private static String value(String[] args, int i) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(args[i - 1] + " needs a value");
+      }
+      return args[i];
+    }
+  }
+
+  /** Retained checkpoints in a checkpoint directory. */
+  public static final class Checkpoints {
+    private Checkpoints() {}
+
+    /** The newest completed checkpoint (a chk-N folder with _metadata) under dir/<jobId>/, if any. */
+    public static Optional<Path> latest(Path dir) throws IOException {
+      if (!Files.isDirectory(dir)) {
+        return Optional.empty();
+      }
+      try (Stream<Path> files = Files.walk(dir, 3)) {
+        return files
+            .filter(p -> p.getFileName().toString().equals("_metadata"))
+            .filter(p -> p.getParent().getFileName().toString().startsWith("chk-"))
+            .max((x, y) -> Long.compare(modified(x), modified(y)))
+            .map(Path::getParent);
+      }
+    }
+
+    private static long modified(Path p) {
+      try {
+        return Files.getLastModifiedTime(p).toMillis();
+      } catch (IOException e) {
+        return Long.MIN_VALUE;
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as flink from '@aws-cdk/aws-kinesisanalytics-flink-alpha';
+import { CfnOutput, DockerImage, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Outputs } from '../../contracts/outputs';
+import viewTable from '../../contracts/view-table.json';
+import { acknowledge } from '../nag';
+import { flinkPropertyGroups } from './flink-properties';
+
+const JOB_DIR = join(__dirname, '..', '..', '..', 'jobs', 'flink');
+const JAR = 'streamlake-flink-0.1.0.jar';
+
+export interface FlinkViewsAppProps {
+  /** The event stream the job reads. */
+  readonly stream: kinesis.IStream;
+  /** The views table the job writes window totals (and dead letters) to. */
+  readonly viewTable: dynamodb.ITable;
+  /** The job writes view `flink-v<viewVersion>`. */
+  readonly viewVersion: number;
+  /**
+   * Initial parallelism (autoscaling adjusts it).
+   * @default 2
+   */
+  readonly parallelism?: number;
+  /**
+   * Parallel tasks per KPU.
+   * @default 1
+   */
+  readonly parallelismPerKpu?: number;
+  /** Bounded out-of-orderness of the event-time watermark. */
+  readonly outOfOrderness: Duration;
+  /** Late events within this re-emit their window; later ones are dead-lettered. */
+  readonly allowedLateness: Duration;
+  /** How long an eventId is remembered for de-duplication. */
+  readonly dedupeHorizon: Duration;
+  /**
+   * Checkpoint interval.
+   * @default Duration.minutes(1) - the Managed Flink default
+   */
+  readonly checkpointInterval?: Duration;
+  /**
+   * What happens to the application (and its snapshots) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The Flink views job on Amazon Managed Service for Apache Flink (runtime 1.20): exactly-once, event-time one-minute
+ * windows from the stream into the views table. The jar is built by Maven during synthesis (local bundling; tests skip
+ * it with the `aws:cdk:bundling-stacks` context) from `jobs/flink`.
+ */
+export class FlinkViewsApp extends Construct {
+  readonly application: flink.Application;
+  readonly viewName: string;
+
+  constructor(scope: Construct, id: string, props: FlinkViewsAppProps) {
+    super(scope, id);
+    const parallelism = props.parallelism ?? 2;
+    const parallelismPerKpu = props.parallelismPerKpu ?? 1;
+    if (!Number.isInteger(props.viewVersion) || props.viewVersion < 1) {
+      throw new Error(`viewVersion is ${props.viewVersion}: it must be a whole number ≥ 1 (view flink-v<N>)`);
+    }
+    if (parallelismPerKpu < 1 || parallelismPerKpu > 8) {
+      throw new Error(`parallelismPerKpu is ${parallelismPerKpu}: Managed Flink allows 1 to 8`);
+    }
+    if (parallelism < 1) throw new Error(`parallelism is ${parallelism}: it must be at least 1`);
+    this.viewName = `${viewTable.views.flinkPrefix}${props.viewVersion}`;
+    const region = Stack.of(this).region;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.application = new flink.Application(this, 'App', {
+      runtime: flink.Runtime.FLINK_1_20,
+      code: flink.ApplicationCode.fromAsset(JOB_DIR, {
+        exclude: ['target', '.idea', '*.iml'],
+        ignoreMode: IgnoreMode.GLOB,
+        bundling: {
+          // Docker is the fallback for machines without Maven; local bundling is what runs here and in CI.
+          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/maven:3.9-eclipse-temurin-17'),
+          command: ['bash', '-c', `mvn -q -B package -DskipTests && cp target/${JAR} /asset-output/`],
+          local: { tryBundle: (outputDir) => buildJarLocally(outputDir) },
+        },
+      }),
+      propertyGroups: flinkPropertyGroups({
+        Source: { streamArn: props.stream.streamArn, region, initialPosition: 'TRIM_HORIZON' },
+        Sink: { tableName: props.viewTable.tableName, region, viewName: this.viewName },
+        DeadLetter: { tableName: props.viewTable.tableName },
+        Processing: {
+          outOfOrdernessSeconds: String(props.outOfOrderness.toSeconds()),
+          allowedLatenessSeconds: String(props.allowedLateness.toSeconds()),
+          dedupeHorizonSeconds: String(props.dedupeHorizon.toSeconds()),
+        },
+      }),
+      checkpointingEnabled: true,
+      checkpointInterval: props.checkpointInterval ?? Duration.minutes(1),
+      snapshotsEnabled: true,
+      autoScalingEnabled: true,
+      parallelism,
+      parallelismPerKpu,
+      logGroup,
+      logLevel: flink.LogLevel.INFO,
+      metricsLevel: flink.MetricsLevel.TASK,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    props.stream.grantRead(this.application);
+    // PutItem of window totals and dead letters; the job never reads or deletes.
+    props.viewTable.grant(
+      this.application,
+      'dynamodb:PutItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DescribeTable',
+    );
+    props.viewTable.encryptionKey?.grantEncryptDecrypt(this.application);
+
+    acknowledge(this.application, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Granted by the Flink L2: cloudwatch:PutMetricData has no resource-level permissions, logs:DescribeLogGroups needs log-group:*, the code asset is read from the CDK asset bucket; the key grant needs GenerateDataKey*/ReEncrypt* for the lake-key-encrypted stream and table.',
+        appliesTo: [
+          'Resource::*',
+          'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*',
+          /^Resource::arn:<AWS::Partition>:s3:::cdk-.*-assets-.*\/\*$/,
+          /^Resource::.*:log-stream:\*$/,
+          'Action::kms:GenerateDataKey*',
+          'Action::kms:ReEncrypt*',
+          'Action::s3:GetObject*',
+          'Action::s3:GetBucket*',
+          'Action::s3:List*',
+        ],
+      },
+    ]);
+
+    new CfnOutput(this, 'FlinkApplicationNameOutput', {
+      key: Outputs.flinkApplicationName,
+      value: this.application.applicationName,
+    });
+  }
+}
+
+/** Builds the shaded jar with the machine's Maven and copies it into the asset's output folder. */
+function buildJarLocally(outputDir: string): boolean {
+  try {
+    execFileSync('mvn', ['-q', '-B', 'package', '-DskipTests'], { cwd: JOB_DIR, stdio: 'inherit' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // no Maven: let CDK try Docker
+    throw error;
+  }
+  const jar = join(JOB_DIR, 'target', JAR);
+  if (!existsSync(jar)) throw new Error(`Maven finished but ${jar} is missing`);
+  copyFileSync(jar, join(outputDir, JAR));
+  return true;
+}

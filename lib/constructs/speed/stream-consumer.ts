@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { Outputs } from '../../contracts/outputs';
+import { acknowledge } from '../nag';
+
+export interface StreamConsumerProps {
+  readonly stream: kinesis.IStream;
+  readonly viewTable: dynamodb.ITable;
+  /** Key of the dead-letter queues (the lake key). */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Records per invocation (1 to 10,000). Larger batches pre-aggregate more, so fewer view writes.
+   * @default 1000
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source mapping gathers records before invoking.
+   * @default Duration.seconds(5)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Concurrent batches per shard (1 to 10).
+   * @default 1
+   */
+  readonly parallelizationFactor?: number;
+  /**
+   * Retries of a failing batch before it goes to the on-failure destination.
+   * @default 10
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Records older than this go to the on-failure destination instead of being processed.
+   * @default Duration.hours(6)
+   */
+  readonly maxRecordAge?: Duration;
+  /**
+   * Function memory.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Speed rows expire this long after their minute.
+   * @default Duration.days(3)
+   */
+  readonly speedRowTtl?: Duration;
+}
+
+const ENTRY = join(__dirname, '..', '..', '..', 'lambda', 'stream-consumer', 'index.ts');
+
+/**
+ * The Lambda speed layer: a function that aggregates each Kinesis batch per (contentId, type, minute) and writes one
+ * atomic update per key to the speed view. Malformed records go to a dead-letter queue with their reason; batches that
+ * keep failing go, after bounded retries with bisection, to an on-failure queue.
+ */
+export class StreamConsumer extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly malformedQueue: sqs.Queue;
+  readonly failedBatchQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StreamConsumerProps) {
+    super(scope, id);
+    const batchSize = props.batchSize ?? 1000;
+    const parallelizationFactor = props.parallelizationFactor ?? 1;
+    const retryAttempts = props.retryAttempts ?? 10;
+    const maxRecordAge = props.maxRecordAge ?? Duration.hours(6);
+    if (batchSize < 1 || batchSize > 10000)
+      throw new Error(`batchSize is ${batchSize}: Kinesis allows 1 to 10000`);
+    if (parallelizationFactor < 1 || parallelizationFactor > 10) {
+      throw new Error(`parallelizationFactor is ${parallelizationFactor}: Lambda allows 1 to 10`);
+    }
+    if (maxRecordAge.toSeconds() < 60 || maxRecordAge.toSeconds() > 604800) {
+      throw new Error(`maxRecordAge is ${maxRecordAge.toHumanString()}: Lambda allows 60 s to 7 days`);
+    }
+
+    const queue = (queueId: string) =>
+      new sqs.Queue(this, queueId, {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.encryptionKey,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.malformedQueue = queue('MalformedRecords');
+    this.failedBatchQueue = queue('FailedBatches');
+    for (const q of [this.malformedQueue, this.failedBatchQueue]) {
+      acknowledge(q, [
+        {
+          id: 'AwsSolutions-SQS3',
+          reason: 'This queue is itself a dead-letter destination; it has no consumer to fail.',
+        },
+      ]);
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: Duration.minutes(1),
+      logGroup: new logs.LogGroup(this, 'Logs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      environment: {
+        VIEW_TABLE_NAME: props.viewTable.tableName,
+        DEAD_LETTER_QUEUE_URL: this.malformedQueue.queueUrl,
+        SPEED_TTL_DAYS: String((props.speedRowTtl ?? Duration.days(3)).toDays()),
+        POWERTOOLS_SERVICE_NAME: 'stream-consumer',
+        POWERTOOLS_METRICS_NAMESPACE: 'streamlake',
+      },
+      bundling: { minify: true, sourceMap: true, target: 'node22' },
+    });
+    // One UpdateItem per (view, content, type, minute); the consumer never reads or deletes.
+    props.viewTable.grant(this.function, 'dynamodb:UpdateItem');
+    props.viewTable.encryptionKey?.grantEncryptDecrypt(this.function);
+    this.malformedQueue.grantSendMessages(this.function);
+
+    this.function.addEventSource(
+      new KinesisEventSource(props.stream, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize,
+        maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(5),
+        parallelizationFactor,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts,
+        maxRecordAge,
+        onFailure: new SqsDlq(this.failedBatchQueue),
+      }),
+    );
+
+    acknowledge(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 is the runtime this project pins (the handler is built and tested for it, with Node 20+ offline); move to a newer runtime deliberately, with its tests.',
+      },
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'Key grants for the encrypted table, stream and queues need GenerateDataKey*/ReEncrypt*.',
+        appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+      },
+    ]);
+    new CfnOutput(this, 'DeadLetterQueueUrlOutput', {
+      key: Outputs.deadLetterQueueUrl,
+      value: this.malformedQueue.queueUrl,
+    });
+  }
+}
