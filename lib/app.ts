@@ -1,5 +1,6 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import { assertNever, type StreamlakeConfig } from './config';
+import { BatchStack } from './stacks/batch-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { ServingStack } from './stacks/serving-stack';
@@ -31,6 +32,10 @@ export function buildStreamlake(app: App, config: StreamlakeConfig): StreamlakeS
   const ingestion = new IngestionStack(app, { ...props, lake: storage.lake, alarmTopic });
   const all: StreamlakeStack[] = [storage, monitoring, ingestion];
 
+  // Community LocalStack deploys the stateful and ingestion layers only: its EMR, Managed Flink, Glue, Athena and HTTP
+  // APIs are Pro features and it runs Lambda only in Docker. The compute runs in the offline runtime instead (docs/localstack.md).
+  if (config.target === 'localstack') return { storage, monitoring, ingestion, all };
+
   const processing = {
     ...props,
     stream: ingestion.events.stream,
@@ -40,6 +45,7 @@ export function buildStreamlake(app: App, config: StreamlakeConfig): StreamlakeS
   };
   switch (config.architecture) {
     case 'lambda':
+      all.push(new BatchStack(app, { config, lake: storage.lake, views: storage.views, alarmTopic }));
       all.push(new SpeedStack(app, { ...processing, layer: 'Speed', engine: config.speedEngine }));
       break;
     case 'kappa':

@@ -42,6 +42,7 @@ export class SpeedStack extends StreamlakeStack {
           maxRecordAge,
           memorySize: s.consumerMemoryMiB,
           speedRowTtl: Duration.days(s.speedRowTtlDays),
+          tumblingWindow: Duration.seconds(s.consumerTumblingWindowSeconds),
         });
         consumerAlarms(this, {
           consumer: this.consumer,

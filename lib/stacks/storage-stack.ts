@@ -1,5 +1,6 @@
 import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { LakeCatalog } from '../constructs/storage/catalog';
 import { DataLake } from '../constructs/storage/data-lake';
 import { ViewTable } from '../constructs/storage/view-table';
 import { StreamlakeStack, type StreamlakeStackProps } from './streamlake-stack';
@@ -20,8 +21,12 @@ export class StorageStack extends StreamlakeStack {
       );
     }
     const s = config.settings;
+    // Community LocalStack has no Glue or Athena, and runs the auto-delete custom resource's Lambda only in Docker.
+    const aws = config.target === 'aws';
     this.lake = new DataLake(this, 'Lake', {
       removalPolicy,
+      catalog: aws,
+      autoDeleteObjects: aws,
       lifecycle: {
         rawInfrequentAccessDays: s.rawInfrequentAccessDays,
         rawGlacierInstantRetrievalDays: s.rawGlacierInstantRetrievalDays,
@@ -32,6 +37,8 @@ export class StorageStack extends StreamlakeStack {
         accessLogExpirationDays: s.accessLogExpirationDays,
       },
     });
+    // Glue tables (raw, curated, analytics) and Athena named queries: not in community LocalStack.
+    if (aws) new LakeCatalog(this, 'Catalog', { lake: this.lake });
     this.views = new ViewTable(this, 'Views', {
       encryptionKey: this.lake.key,
       removalPolicy,

@@ -121,6 +121,17 @@ describe('DataLake', () => {
     }
   });
 
+  test('Athena results and EMR logs in the analytics bucket expire', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'expire-athena-results', Prefix: 'athena-results/', ExpirationInDays: 30 }),
+          Match.objectLike({ Id: 'expire-emr-logs', Prefix: 'emr-logs/', ExpirationInDays: 90 }),
+        ]),
+      },
+    });
+  });
+
   test('the Athena workgroup enforces KMS-encrypted results in the analytics bucket', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: Match.objectLike({

@@ -19,11 +19,14 @@ function statefulIds(context: Record<string, string>): string[] {
   );
 }
 
-const stackNames = (context: Record<string, string>) => buildVariant(context).stacks.all.map((s) => s.stackName);
+const stackNames = (context: Record<string, string>) =>
+  buildVariant(context).stacks.all.map((s) => s.stackName);
 const typesOf = (context: Record<string, string>) =>
   new Set(
     buildVariant(context).stacks.all.flatMap((s) =>
-      Object.values(Template.fromStack(s).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type),
+      Object.values(Template.fromStack(s).toJSON().Resources as Record<string, { Type: string }>).map(
+        (r) => r.Type,
+      ),
     ),
   );
 
@@ -65,7 +68,9 @@ describe('what each variant deploys', () => {
 
   test('kappa deploys no EMR, no batch state machine and no Lambda stream consumer', () => {
     const types = typesOf({ architecture: 'kappa' });
-    expect([...types].filter((t) => t.startsWith('AWS::EMR::') || t === 'AWS::StepFunctions::StateMachine')).toEqual([]);
+    expect(
+      [...types].filter((t) => t.startsWith('AWS::EMR::') || t === 'AWS::StepFunctions::StateMachine'),
+    ).toEqual([]);
     expect(types.has('AWS::Lambda::EventSourceMapping')).toBe(false);
     expect(types.has('AWS::KinesisAnalyticsV2::Application')).toBe(true);
   });

@@ -43,6 +43,11 @@ export interface StreamConsumerProps {
    */
   readonly maxRecordAge?: Duration;
   /**
+   * Tumbling window: the function carries its aggregates across invocations and writes them once per window.
+   * @default Duration.seconds(60); Duration.seconds(0) writes once per batch
+   */
+  readonly tumblingWindow?: Duration;
+  /**
    * Function memory.
    * @default 512
    */
@@ -76,6 +81,10 @@ export class StreamConsumer extends Construct {
       throw new Error(`batchSize is ${batchSize}: Kinesis allows 1 to 10000`);
     if (parallelizationFactor < 1 || parallelizationFactor > 10) {
       throw new Error(`parallelizationFactor is ${parallelizationFactor}: Lambda allows 1 to 10`);
+    }
+    const tumblingWindow = props.tumblingWindow ?? Duration.seconds(60);
+    if (tumblingWindow.toSeconds() > 900) {
+      throw new Error(`tumblingWindow is ${tumblingWindow.toHumanString()}: Lambda allows 0 to 900 seconds`);
     }
     if (maxRecordAge.toSeconds() < 60 || maxRecordAge.toSeconds() > 604800) {
       throw new Error(`maxRecordAge is ${maxRecordAge.toHumanString()}: Lambda allows 60 s to 7 days`);
@@ -136,6 +145,7 @@ export class StreamConsumer extends Construct {
         retryAttempts,
         maxRecordAge,
         onFailure: new SqsDlq(this.failedBatchQueue),
+        tumblingWindow: tumblingWindow.toSeconds() > 0 ? tumblingWindow : undefined,
       }),
     );
 

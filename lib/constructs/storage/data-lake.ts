@@ -26,6 +26,16 @@ export interface LakeLifecycle {
 export interface DataLakeProps {
   readonly lifecycle: LakeLifecycle;
   /**
+   * Create the Glue database and the Athena workgroup (not available in community LocalStack).
+   * @default true
+   */
+  readonly catalog?: boolean;
+  /**
+   * Empty buckets on deletion when `removalPolicy` is DESTROY (a custom resource backed by a Lambda function).
+   * @default true
+   */
+  readonly autoDeleteObjects?: boolean;
+  /**
    * What happens to the key, the buckets and their objects when the stack is deleted.
    * @default RemovalPolicy.RETAIN - data outlives the stack
    */
@@ -45,6 +55,7 @@ export const LakePrefixes = {
 } as const;
 
 const ATHENA_RESULTS_EXPIRATION = Duration.days(30);
+const EMR_LOG_EXPIRATION = Duration.days(90);
 const INCOMPLETE_UPLOAD_ABORT = Duration.days(7);
 
 /**
@@ -57,15 +68,17 @@ export class DataLake extends Construct {
   readonly curatedBucket: s3.Bucket;
   readonly analyticsBucket: s3.Bucket;
   readonly accessLogBucket: s3.Bucket;
-  readonly database: glue.CfnDatabase;
+  /** The Glue database; undefined when `catalog` is false. */
+  readonly database?: glue.CfnDatabase;
   readonly databaseName: string;
-  readonly workGroup: athena.CfnWorkGroup;
+  /** The Athena workgroup; undefined when `catalog` is false. */
+  readonly workGroup?: athena.CfnWorkGroup;
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
     validateLifecycle(props.lifecycle);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const destroy = removalPolicy === RemovalPolicy.DESTROY;
+    const destroy = removalPolicy === RemovalPolicy.DESTROY && (props.autoDeleteObjects ?? true);
     const lc = props.lifecycle;
 
     this.key = new kms.Key(this, 'Key', {
@@ -161,34 +174,12 @@ export class DataLake extends Construct {
           prefix: LakePrefixes.athenaResults,
           expiration: ATHENA_RESULTS_EXPIRATION,
         },
+        { id: 'expire-emr-logs', prefix: LakePrefixes.emrLogs, expiration: EMR_LOG_EXPIRATION },
       ],
     });
 
     const stack = Stack.of(this);
     this.databaseName = `streamlake_${stack.stackName.replace(/[^A-Za-z0-9]/g, '_').toLowerCase()}`;
-    this.database = new glue.CfnDatabase(this, 'Database', {
-      catalogId: stack.account,
-      databaseInput: { name: this.databaseName, description: 'streamlake: raw, curated and analytics zones' },
-    });
-
-    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: `${stack.stackName}-analytics`,
-      description: 'streamlake analytics; results encrypted with the lake key, settings enforced',
-      state: 'ENABLED',
-      recursiveDeleteOption: destroy,
-      workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
-        publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
-        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
-        resultConfiguration: {
-          outputLocation: this.analyticsBucket.s3UrlForObject(LakePrefixes.athenaResults),
-          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.key.keyArn },
-        },
-      },
-    });
-    this.workGroup.applyRemovalPolicy(removalPolicy);
-
     new CfnOutput(this, 'RawBucketNameOutput', {
       key: Outputs.rawBucketName,
       value: this.rawBucket.bucketName,
@@ -202,6 +193,31 @@ export class DataLake extends Construct {
       value: this.analyticsBucket.bucketName,
     });
     new CfnOutput(this, 'LakeKeyArnOutput', { key: Outputs.lakeKeyArn, value: this.key.keyArn });
+    if (props.catalog === false) return;
+
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: stack.account,
+      databaseInput: { name: this.databaseName, description: 'streamlake: raw, curated and analytics zones' },
+    });
+
+    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: `${stack.stackName}-analytics`,
+      description: 'streamlake analytics; results encrypted with the lake key, settings enforced',
+      state: 'ENABLED',
+      recursiveDeleteOption: removalPolicy === RemovalPolicy.DESTROY,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: this.analyticsBucket.s3UrlForObject(LakePrefixes.athenaResults),
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.key.keyArn },
+        },
+      },
+    });
+    this.workGroup.applyRemovalPolicy(removalPolicy);
+
     new CfnOutput(this, 'GlueDatabaseNameOutput', {
       key: Outputs.glueDatabaseName,
       value: this.databaseName,

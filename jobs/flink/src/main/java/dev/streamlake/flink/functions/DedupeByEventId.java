@@ -31,6 +31,9 @@ public class DedupeByEventId extends KeyedProcessFunction<String, Event, Event> 
         StateTtlConfig.newBuilder(Duration.ofMillis(horizonMillis))
             .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
             .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            // Expired ids leave the heap as ids are inserted (2 visited per access keeps pace with one insert per
+            // event; the default 5 cost ~15% of the pipeline's CPU in the benchmark) and leave full snapshots.
+            .cleanupIncrementally(2, false)
             .cleanupFullSnapshot()
             .build();
     ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen-event-id", Types.BOOLEAN);

@@ -1,0 +1,238 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { Command, Option } from 'commander';
+import { Outputs } from '../../lib/contracts/outputs';
+import { parseTime } from '../lib/dates';
+import { CliError, ExitCode, UsageError } from '../lib/errors';
+import { DEFAULT_FRACTIONS, type GeneratedRecord, WorkloadGenerator } from '../lib/generator';
+import { duration, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../lib/options';
+import { DEFAULT_MAX_ATTEMPTS, produce } from '../lib/producer';
+import { ProgressBar } from '../lib/progress';
+import {
+  addDeploymentOptions,
+  type CliContext,
+  clients,
+  connection,
+  type DeploymentOptions,
+  deployment,
+} from './context';
+
+interface ProduceOptions extends DeploymentOptions {
+  count?: number;
+  duration?: number;
+  rate: number;
+  seed: number;
+  start?: string;
+  late: number;
+  outOfOrder: number;
+  duplicates: number;
+  malformed: number;
+  contents: number;
+  users: number;
+  out?: string;
+  truth?: string;
+  streamName?: string;
+  unsentFile?: string;
+  maxAttempts: number;
+}
+
+const DEFAULT_COUNT = 1000;
+
+async function writeLine(stream: WriteStream, data: Uint8Array): Promise<void> {
+  if (!stream.write(data)) await new Promise<void>((r) => stream.once('drain', () => r()));
+  if (!stream.write('\n')) await new Promise<void>((r) => stream.once('drain', () => r()));
+}
+
+async function closeStream(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+function truthLine(r: GeneratedRecord): Uint8Array {
+  const { event: _event, ...t } = r.truth;
+  return Buffer.from(JSON.stringify(t));
+}
+
+export function produceCommand(ctx: CliContext): Command {
+  const cmd = new Command('produce')
+    .description('generate the live-match workload and send it to the stream (or to a file)')
+    .addOption(
+      new Option('--count <n>', `events to produce (default ${DEFAULT_COUNT} unless --duration)`).argParser(
+        positiveInt('--count'),
+      ),
+    )
+    .addOption(
+      new Option('--duration <time>', 'produce for this long (90s, 15m, 2h)').argParser(
+        duration('--duration'),
+      ),
+    )
+    .addOption(
+      new Option('--rate <events/s>', 'send rate (token bucket) and event-time rate')
+        .default(100)
+        .argParser(positiveNumber('--rate')),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed: the same seed gives the same events')
+        .default(1)
+        .argParser(nonNegativeInt('--seed')),
+    )
+    .addOption(new Option('--start <time>', 'event time of the first event (ISO or -15m); default: now'))
+    .addOption(
+      new Option('--late <fraction>', 'share of events 1..5 min late')
+        .default(DEFAULT_FRACTIONS.late)
+        .argParser(fraction('--late')),
+    )
+    .addOption(
+      new Option('--out-of-order <fraction>', 'share of events ≤ 30 s out of order')
+        .default(DEFAULT_FRACTIONS.outOfOrder)
+        .argParser(fraction('--out-of-order')),
+    )
+    .addOption(
+      new Option('--duplicates <fraction>', 'share of exact re-sends')
+        .default(DEFAULT_FRACTIONS.duplicate)
+        .argParser(fraction('--duplicates')),
+    )
+    .addOption(
+      new Option('--malformed <fraction>', 'share of contract-breaking records')
+        .default(DEFAULT_FRACTIONS.malformed)
+        .argParser(fraction('--malformed')),
+    )
+    .addOption(
+      new Option('--contents <n>', 'distinct content ids (Zipf popularity)')
+        .default(50)
+        .argParser(positiveInt('--contents')),
+    )
+    .addOption(
+      new Option('--users <n>', 'distinct viewers').default(100_000).argParser(positiveInt('--users')),
+    )
+    .addOption(
+      new Option('--out <file>', 'write the records to this file (one payload per line) instead of Kinesis'),
+    )
+    .addOption(
+      new Option(
+        '--truth <file>',
+        "also write each record's ground truth (kind, timing, reason) as JSON lines",
+      ),
+    )
+    .addOption(
+      new Option('--stream-name <name>', `stream name or ARN (default: the ${Outputs.streamName} output)`),
+    )
+    .addOption(
+      new Option(
+        '--unsent-file <file>',
+        'where events left unsent after retries go (default streamlake-unsent-<time>.jsonl)',
+      ),
+    )
+    .addOption(
+      new Option('--max-attempts <n>', 'attempts per record before giving up')
+        .default(DEFAULT_MAX_ATTEMPTS)
+        .argParser(positiveInt('--max-attempts')),
+    )
+    .addHelpText(
+      'after',
+      `
+Partition keys are eventIds, not contentIds: one live match takes most of the audience (Zipf, plus bursts on
+wickets), so keying by content would pin it to one shard (1 MB/s, 1,000 records/s) while the others idle.
+
+Examples:
+  $ streamlake produce --count 10000 --rate 500                   # to the Dev stream found from CloudFormation
+  $ streamlake produce --local --stream-name streamlake-events --duration 2m
+  $ streamlake produce --count 5000 --seed 7 --start 2026-11-20T23:40:00Z --out events.jsonl --truth truth.jsonl`,
+    );
+  addDeploymentOptions(cmd);
+  cmd.action(async (o: ProduceOptions) => {
+    if (o.count !== undefined && o.duration !== undefined)
+      throw new UsageError('use --count or --duration, not both');
+    if (o.out && o.duration !== undefined)
+      throw new UsageError('--duration needs a stream; with --out use --count');
+    let generator: WorkloadGenerator;
+    try {
+      generator = new WorkloadGenerator({
+        seed: o.seed,
+        startTimeMs: o.start ? parseTime(o.start, '--start', ctx.clock.now()) : ctx.clock.now(),
+        ratePerSecond: o.rate,
+        contentCount: o.contents,
+        userCount: o.users,
+        fractions: {
+          late: o.late,
+          outOfOrder: o.outOfOrder,
+          duplicate: o.duplicates,
+          malformed: o.malformed,
+        },
+      });
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(e.message);
+      throw e;
+    }
+    const count = o.count ?? (o.duration === undefined ? DEFAULT_COUNT : undefined);
+    const truth = o.truth ? createWriteStream(o.truth) : undefined;
+    const counts = { events: 0, duplicates: 0, malformed: 0 };
+    // Stop before generating, so the truth file lists exactly the records offered to the sink.
+    const deadline = o.duration === undefined ? Number.POSITIVE_INFINITY : ctx.clock.now() + o.duration;
+    async function* source(): AsyncGenerator<GeneratedRecord> {
+      for (let n = 0; (count === undefined || n < count) && ctx.clock.now() < deadline; n++) {
+        const r = generator.next();
+        if (r.truth.kind === 'event') counts.events++;
+        else if (r.truth.kind === 'duplicate') counts.duplicates++;
+        else counts.malformed++;
+        if (truth) await writeLine(truth, truthLine(r));
+        yield r;
+      }
+    }
+    const mix = () =>
+      `${counts.events} events, ${counts.duplicates} duplicates, ${counts.malformed} malformed`;
+
+    if (o.out) {
+      const file = createWriteStream(o.out);
+      let n = 0;
+      for await (const r of source()) {
+        await writeLine(file, r.data);
+        n++;
+      }
+      await closeStream(file);
+      if (truth) await closeStream(truth);
+      ctx.out(`wrote ${n} records to ${o.out} (seed ${o.seed}: ${mix()})`);
+      return;
+    }
+
+    const conn = connection(o);
+    const stream = o.streamName ?? (await deployment(o)).get(Outputs.streamName);
+    const bar = new ProgressBar(ctx.stderr);
+    const started = ctx.clock.now();
+    const result = await produce(source(), {
+      client: clients.kinesis(conn),
+      stream,
+      ratePerSecond: o.rate,
+      maxAttempts: o.maxAttempts,
+      clock: ctx.clock,
+      onProgress: (s) => {
+        const elapsed = ctx.clock.now() - started;
+        const f = count !== undefined ? (s.sent + s.failed) / count : elapsed / (o.duration ?? 1);
+        const rate = elapsed > 0 ? Math.round((s.sent * 1000) / elapsed) : 0;
+        bar.update(f, `${s.sent} sent, ${s.retried} retried, ${s.failed} failed, ${rate}/s`);
+      },
+    });
+    bar.done();
+    if (truth) await closeStream(truth);
+    const secs = result.elapsedMs / 1000;
+    ctx.out(
+      `stream ${stream}: sent ${result.sent}, retried ${result.retried}, failed ${result.failed} ` +
+        `in ${secs.toFixed(1)} s (${secs > 0 ? Math.round(result.sent / secs) : result.sent}/s, ${result.calls} PutRecords calls, ` +
+        `${result.throttledCalls} throttled) — seed ${o.seed}: ${mix()}`,
+    );
+    if (result.unsent.length > 0) {
+      const file =
+        o.unsentFile ??
+        `streamlake-unsent-${new Date(ctx.clock.now()).toISOString().replace(/[:.]/g, '-')}.jsonl`;
+      const w = createWriteStream(file);
+      for (const u of result.unsent) await writeLine(w, u.record.data);
+      await closeStream(w);
+      const reason = result.fatalError
+        ? `${result.fatalError.name}: ${result.fatalError.message}`
+        : result.unsent[0]!.reason;
+      throw new CliError(
+        `${result.unsent.length} record(s) not sent (${reason}); written to ${file}`,
+        ExitCode.failure,
+      );
+    }
+  });
+  return cmd;
+}

@@ -1,0 +1,1 @@
+"""streamlake daily batch job: raw NDJSON -> curated Parquet, analytics tables and the DynamoDB batch view."""

@@ -1,0 +1,185 @@
+"""Entry point of the daily batch job: read arguments, extract day D's raw events, transform, load.
+
+Run on EMR with spark-submit (see jobs/spark/README.md); argument names are the ones in
+lib/contracts/spark-args.json (tests/test_args.py keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pyspark import StorageLevel
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from . import batch_view, lake, transforms
+
+DEFAULT_TOP_N = 10
+DEFAULT_TARGET_FILE_MB = 128
+DEFAULT_VIEW_WRITERS = 4
+
+ANALYTICS_DAILY = "daily_content_counts"
+ANALYTICS_MINUTE = "minute_content_counts"
+ANALYTICS_TOP = "top_content"
+
+
+def _day(text: str) -> str:
+    try:
+        valid = len(text) == 10 and dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(f"--date must be a calendar day yyyy-MM-dd, got {text!r}")
+    return text
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="streamlake-spark", description="streamlake daily batch job for one day")
+    p.add_argument("--date", required=True, type=_day, help="UTC day to process, yyyy-MM-dd")
+    p.add_argument("--raw-uri", required=True, help="raw events root holding dt=YYYY-MM-DD/hour=HH/*.gz")
+    p.add_argument("--curated-uri", required=True, help="curated events root; writes dt=D/ Parquet")
+    p.add_argument("--quarantine-uri", required=True, help="quarantine root; writes dt=D/ Parquet")
+    p.add_argument("--analytics-uri", required=True, help="analytics root; writes <table>/dt=D/ Parquet")
+    p.add_argument("--view-table", default=None, help="DynamoDB views table name (required unless --skip-view)")
+    p.add_argument("--region", default=None, help="AWS region of the views table (default: SDK chain)")
+    p.add_argument("--dynamodb-endpoint", default=None, help="endpoint override for local runs")
+    p.add_argument("--top-n", type=_positive, default=DEFAULT_TOP_N, help="rows of top_content")
+    p.add_argument("--target-file-mb", type=_positive, default=DEFAULT_TARGET_FILE_MB, help="curated file size")
+    p.add_argument("--view-writers", type=_positive, default=DEFAULT_VIEW_WRITERS, help="concurrent view writers")
+    p.add_argument("--skip-view", action="store_true", help="do not write the batch view nor the watermark")
+    return p
+
+
+@dataclass(frozen=True)
+class JobArgs:
+    date: str
+    raw_uri: str
+    curated_uri: str
+    quarantine_uri: str
+    analytics_uri: str
+    view_table: str | None = None
+    region: str | None = None
+    dynamodb_endpoint: str | None = None
+    top_n: int = DEFAULT_TOP_N
+    target_file_mb: int = DEFAULT_TARGET_FILE_MB
+    view_writers: int = DEFAULT_VIEW_WRITERS
+    skip_view: bool = False
+
+
+def parse_args(argv: Sequence[str] | None = None) -> JobArgs:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    if not ns.skip_view and not ns.view_table:
+        parser.error("--view-table is required unless --skip-view is given")
+    return JobArgs(**vars(ns))
+
+
+def configure(builder: SparkSession.Builder) -> SparkSession.Builder:
+    """Session settings the job relies on (EMR adds its own cluster settings on top)."""
+    return (
+        builder.config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        .config("spark.sql.session.timeZone", "UTC")
+        # An impossible instant is malformed data, never an error (Spark's default raises on some of them).
+        .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+    )
+
+
+def run(spark: SparkSession, args: JobArgs, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Processes one day; returns the counts it logged. Re-running a day replaces that day's outputs."""
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    day = args.date
+    at = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    updated_at = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    raw_path = lake.partition_uri(args.raw_uri, day)
+    raw_bytes = lake.size_bytes(spark, raw_path)
+    if raw_bytes is None:
+        raise FileNotFoundError(f"no raw partition for {day}: {raw_path} does not exist")
+
+    validated = transforms.parse_and_validate(transforms.with_lineage(lake.read_raw_day(spark, args.raw_uri, day)), day)
+    # Only malformed rows keep their raw text in the cache: valid ones are fully described by their fields.
+    slim = validated.withColumn("value", F.when(F.col("reason").isNotNull(), F.col("value"))).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    cached = [slim]
+    try:
+        total_rows = slim.count()
+        bad = transforms.quarantine(slim)
+        bad_rows = bad.count()
+        # Sized by the malformed share of the day's bytes: usually a single small file.
+        bad_files = lake.files_for(raw_bytes * bad_rows // max(1, total_rows), args.target_file_mb << 20)
+        lake.write_day(bad, args.quarantine_uri, day, bad_files, ["reason", "source_file", "raw"], rows=bad_rows)
+
+        curated = transforms.curated_events(transforms.deduplicate(slim)).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(curated)
+        curated_rows = curated.count()
+        lake.write_day(
+            curated,
+            args.curated_uri,
+            day,
+            lake.files_for(raw_bytes, args.target_file_mb << 20),
+            ["content_id", "type", "occurred_at", "event_id"],
+            hash_by=["event_id"],
+            rows=curated_rows,
+        )
+
+        minutes = transforms.minute_counts(curated).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(minutes)
+        daily = transforms.daily_counts(minutes)
+        top = transforms.top_content(daily, args.top_n)
+        analytics = f"{args.analytics_uri.rstrip('/')}/"
+        minute_rows = minutes.count()
+        lake.write_day(
+            minutes, analytics + ANALYTICS_MINUTE, day, 1, ["content_id", "type", "minute"], rows=minute_rows
+        )
+        # daily and top are empty exactly when the minute table is.
+        lake.write_day(daily, analytics + ANALYTICS_DAILY, day, 1, ["content_id", "type", "day"], rows=minute_rows)
+        lake.write_day(top, analytics + ANALYTICS_TOP, day, 1, ["rank"], rows=minute_rows)
+
+        summary: dict[str, Any] = {
+            "date": day,
+            "rawBytes": raw_bytes,
+            "rawRows": total_rows,
+            "quarantinedRows": bad_rows,
+            "curatedRows": curated_rows,
+            "minuteRows": minute_rows,
+            "viewItems": 0,
+            "watermark": None,
+        }
+        if not args.skip_view:
+            assert args.view_table is not None  # parse_args enforces it
+            target = batch_view.DynamoTarget(args.view_table, args.region, args.dynamodb_endpoint)
+            items = transforms.view_items(minutes, daily, updated_at)
+            summary["viewItems"] = batch_view.write_view(items, target, args.view_writers)
+            summary["watermark"] = batch_view.advance_watermark(target, day, updated_at)
+        return summary
+    finally:
+        for df in cached:
+            df.unpersist()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    spark = configure(SparkSession.builder.appName(f"streamlake-batch-{args.date}")).getOrCreate()
+    try:
+        summary = run(spark, args)
+    finally:
+        spark.stop()
+    print(json.dumps({"streamlake": "batch", **summary}), file=sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,407 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import sparkArgs from '../../lib/contracts/spark-args.json';
+import { type Asl, type AslState, buildBatch, definitionOf } from './batch-support';
+
+type Fleet = {
+  InstanceFleetType: string;
+  TargetOnDemandCapacity?: number;
+  TargetSpotCapacity?: number;
+  InstanceTypeConfigs: { InstanceType: string }[];
+  LaunchSpecifications: {
+    SpotSpecification?: { AllocationStrategy: string };
+    OnDemandSpecification?: { AllocationStrategy: string };
+  };
+};
+
+const GRAVITON = /^[a-z]+[0-9]+g[a-z]*\.[a-z0-9]+$/;
+
+function createCluster(asl: Asl): Record<string, unknown> {
+  const state = Object.values(asl.States).find((s) =>
+    String(s.Resource ?? '').endsWith(':states:::elasticmapreduce:createCluster.sync'),
+  );
+  if (!state) throw new Error('no createCluster.sync state');
+  return state.Parameters as Record<string, unknown>;
+}
+
+function fleets(asl: Asl): Fleet[] {
+  return (createCluster(asl).Instances as { InstanceFleets: Fleet[] }).InstanceFleets;
+}
+
+function state(asl: Asl, name: string): AslState {
+  const s = asl.States[name];
+  if (!s) throw new Error(`no state ${name}`);
+  return s;
+}
+
+describe('BatchStack with the default configuration (egress=endpoints)', () => {
+  let template: Template;
+  let asl: Asl;
+  beforeAll(() => {
+    template = buildBatch().template;
+    asl = definitionOf(template);
+  });
+
+  test('the state machine creates a transient cluster with release emr-7.13.0 (.sync)', () => {
+    const params = createCluster(asl);
+    expect(params.ReleaseLabel).toBe('emr-7.13.0');
+    expect(params.Applications).toEqual([{ Name: 'Spark' }]);
+    expect((params.Instances as Record<string, unknown>).TerminationProtected).toBe(false);
+  });
+
+  test('a successful step is followed by terminating the cluster, then success', () => {
+    const step = state(asl, 'RunSparkJob');
+    expect(step.Resource).toMatch(/:states:::elasticmapreduce:addStep\.sync$/);
+    const terminate = state(asl, step.Next as string);
+    expect(terminate.Resource).toMatch(/:states:::elasticmapreduce:terminateCluster\.sync$/);
+    expect(state(asl, terminate.Next as string).Type).toBe('Succeed');
+  });
+
+  test('a failed or timed-out step is caught, the cluster terminated, and the execution fails', () => {
+    const step = state(asl, 'RunSparkJob');
+    expect(step.TimeoutSeconds).toBeGreaterThan(0);
+    const [catcher] = step.Catch as { ErrorEquals: string[]; Next: string }[];
+    expect(catcher.ErrorEquals).toEqual(['States.ALL']);
+    const terminate = state(asl, catcher.Next);
+    expect(terminate.Resource).toMatch(/:states:::elasticmapreduce:terminateCluster\.sync$/);
+    expect(terminate.Parameters).toEqual({ 'ClusterId.$': '$.cluster.ClusterId' });
+    expect(terminate.Retry).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
+    expect(state(asl, terminate.Next as string).Type).toBe('Fail');
+  });
+
+  test('a failed cluster creation fails the execution', () => {
+    const [catcher] = state(asl, 'CreateCluster').Catch as { ErrorEquals: string[]; Next: string }[];
+    expect(catcher.ErrorEquals).toEqual(['States.ALL']);
+    expect(state(asl, catcher.Next).Type).toBe('Fail');
+  });
+
+  test('the Spot task fleet uses capacity-optimized allocation over at least 3 instance types', () => {
+    const task = fleets(asl).find((f) => f.InstanceFleetType === 'TASK');
+    expect(task?.LaunchSpecifications.SpotSpecification?.AllocationStrategy).toBe('capacity-optimized');
+    expect(task?.TargetOnDemandCapacity ?? 0).toBe(0);
+    expect(new Set(task?.InstanceTypeConfigs.map((c) => c.InstanceType)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  test('primary and core fleets are on-demand Graviton instances', () => {
+    for (const type of ['MASTER', 'CORE']) {
+      const fleet = fleets(asl).find((f) => f.InstanceFleetType === type);
+      expect(fleet?.TargetOnDemandCapacity).toBeGreaterThan(0);
+      expect(fleet?.TargetSpotCapacity ?? 0).toBe(0);
+      for (const c of fleet?.InstanceTypeConfigs ?? []) expect(c.InstanceType).toMatch(GRAVITON);
+    }
+  });
+
+  test('the step runs the contract entry point with the zipped package in --py-files and every required argument', () => {
+    const build = state(asl, 'BuildStepArgs');
+    const args = (build.Output as { stepArgs: string[] }).stepArgs;
+    expect(args.slice(0, 3)).toEqual(['spark-submit', '--deploy-mode', 'cluster']);
+    expect(args[args.indexOf('--py-files') + 1]).toBe('<token>');
+    for (const [name, spec] of Object.entries(sparkArgs.args)) {
+      if (spec.required) expect(args).toContain(name);
+    }
+    expect(args[args.indexOf('--date') + 1]).toBe('{% $states.input.date %}');
+    for (const [key, value] of Object.entries(sparkArgs.job.sparkConf))
+      expect(args).toContain(`${key}=${value}`);
+    expect(state(asl, 'RunSparkJob').Parameters).toMatchObject({
+      Step: { HadoopJarStep: { 'Args.$': '$.stepArgs' } },
+    });
+  });
+
+  test('the job code is uploaded as a zip asset and a .py entry point asset', () => {
+    const text = JSON.stringify(template.toJSON());
+    expect(text).toMatch(/\.zip"/);
+    expect(text).toMatch(/\.py"/);
+  });
+
+  test('the cluster logs to the emr-logs prefix of the analytics bucket', () => {
+    expect(JSON.stringify(createCluster(asl).LogUri)).toContain('/emr-logs/');
+  });
+
+  test('the security configuration encrypts S3 with SSE-KMS and local disks with the lake key, and the cluster uses it', () => {
+    template.hasResourceProperties('AWS::EMR::SecurityConfiguration', {
+      SecurityConfiguration: {
+        EncryptionConfiguration: {
+          EnableAtRestEncryption: true,
+          AtRestEncryptionConfiguration: {
+            S3EncryptionConfiguration: { EncryptionMode: 'SSE-KMS', AwsKmsKey: Match.anyValue() },
+            LocalDiskEncryptionConfiguration: {
+              EncryptionKeyProviderType: 'AwsKms',
+              AwsKmsKey: Match.anyValue(),
+              EnableEbsEncryption: true,
+            },
+          },
+        },
+      },
+    });
+    expect(createCluster(asl).SecurityConfiguration).toBe('<token>');
+  });
+
+  test('subnets are isolated: no internet gateway, no NAT, no public IP on launch', () => {
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet'))) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+    }
+  });
+
+  test('the cluster launches in the VPC subnets, with its own security groups', () => {
+    const instances = createCluster(asl).Instances as Record<string, unknown>;
+    expect((instances.Ec2SubnetIds as unknown[]).length).toBe(
+      Object.keys(template.findResources('AWS::EC2::Subnet')).length,
+    );
+    expect(instances.EmrManagedMasterSecurityGroup).toBe('<token>');
+    expect(instances.EmrManagedSlaveSecurityGroup).toBe('<token>');
+    expect(instances.ServiceAccessSecurityGroup).toBe('<token>');
+  });
+
+  test('S3 and DynamoDB gateway endpoints and the EMR, STS, Logs and KMS interface endpoints exist', () => {
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint'));
+    const names = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName));
+    for (const service of ['.s3', '.dynamodb', '.elasticmapreduce', '.sts', '.logs', '.kms']) {
+      expect(names.some((n) => n.includes(service))).toBe(true);
+    }
+    const gateways = endpoints.filter((e) => e.Properties.VpcEndpointType === 'Gateway');
+    expect(gateways).toHaveLength(2);
+  });
+
+  test('VPC flow logs capture all traffic', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
+  });
+
+  test('subnets and security groups carry the tag AmazonEMRServicePolicy_v2 requires', () => {
+    const tag = { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' };
+    for (const type of ['AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup']) {
+      for (const r of Object.values(template.findResources(type))) {
+        expect(r.Properties.Tags).toEqual(expect.arrayContaining([tag]));
+      }
+    }
+  });
+
+  test('the service role uses AmazonEMRServicePolicy_v2 and trusts EMR for this account only', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'elasticmapreduce.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ],
+      },
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonEMRServicePolicy_v2'],
+          ],
+        },
+      ],
+    });
+  });
+
+  test('the instance profile is named after the instance role (EMR passes the role name)', () => {
+    const [profile] = Object.values(template.findResources('AWS::IAM::InstanceProfile'));
+    expect(profile.Properties.InstanceProfileName).toEqual(profile.Properties.Roles[0]);
+  });
+
+  test('no policy grants service-wide wildcards or s3:* and only the integration statement uses Resource *', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const st of policy.Properties.PolicyDocument.Statement as {
+        Action: string | string[];
+        Resource: unknown;
+      }[]) {
+        const actions = ([] as string[]).concat(st.Action);
+        for (const a of actions) expect(a).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
+        if (st.Resource === '*') {
+          for (const a of actions) {
+            expect(a).toMatch(
+              /^(elasticmapreduce:(RunJobFlow|DescribeCluster|TerminateJobFlows|AddTags)|logs:[A-Za-z]+|xray:[A-Za-z]+)$/,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  test('nodes may not write raw events, nor query, scan or delete the views table', () => {
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('EmrInstanceRole'))
+      .flatMap(
+        ([, p]) =>
+          p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const st of statements) {
+      const actions = ([] as string[]).concat(st.Action);
+      const resource = JSON.stringify(st.Resource);
+      if (resource.includes('/raw/events/'))
+        expect(actions.filter((a) => /Put|Delete|Abort/.test(a))).toEqual([]);
+      expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:Query']));
+      expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:Scan']));
+      expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:DeleteItem']));
+    }
+  });
+
+  test('the daily schedule starts the state machine at the configured hour and time zone with the scheduled time', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 1 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      Target: {
+        Arn: { Ref: Match.stringLikeRegexp('^JobStateMachine') },
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      },
+    });
+  });
+
+  test('every alarm notifies the alarm topic', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.ActionsEnabled).toBe(true);
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('Fn::ImportValue');
+    }
+  });
+
+  test('failed executions raise an alarm on the first one', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) =>
+      JSON.stringify(a.Properties.Metrics ?? a.Properties.MetricName).includes('"ExecutionsFailed"'),
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0].Properties).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      DatapointsToAlarm: 1,
+      EvaluationPeriods: 1,
+    });
+    expect(JSON.stringify(alarms[0].Properties.Metrics)).toContain('"AWS/States"');
+  });
+
+  test('D-1 missing at the deadline raises an alarm on the watermark check metric', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BatchDaysBehind',
+      Namespace: 'streamlake',
+      Dimensions: [{ Name: 'service', Value: 'batch-deadline' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      DatapointsToAlarm: 1,
+    });
+  });
+
+  test('the deadline check runs at batchDeadlineHour and may only read from the views table', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineHandler'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SCHEDULE_LAG_HOURS: '5', VIEW_TABLE_NAME: Match.anyValue() } },
+    });
+    const deadlinePolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('DeadlineRole'),
+    );
+    if (!deadlinePolicy) throw new Error('no policy for the deadline check role');
+    const actions = (
+      deadlinePolicy[1].Properties.PolicyDocument.Statement as { Action: string | string[] }[]
+    ).flatMap((s) => ([] as string[]).concat(s.Action));
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+  });
+
+  test('exports the state machine ARN as BatchStateMachineArn', () => {
+    template.hasOutput('BatchStateMachineArn', {
+      Value: { Ref: Match.stringLikeRegexp('^JobStateMachine') },
+    });
+  });
+
+  test('execution logging is ALL and tracing is on', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+});
+
+describe('BatchStack sizing and schedule follow the configuration', () => {
+  let template: Template;
+  let asl: Asl;
+  beforeAll(() => {
+    template = buildBatch({
+      emrCoreInstances: 3,
+      emrTaskSpotMaxUnits: 12,
+      emrIdleTimeoutMinutes: 45,
+      batchScheduleHour: 2,
+      batchDeadlineHour: 9,
+      batchTimeZone: 'Asia/Kolkata',
+    }).template;
+    asl = definitionOf(template);
+  });
+
+  test('managed scaling limits: core is the minimum and on-demand cap, Spot tasks on top', () => {
+    expect(createCluster(asl).ManagedScalingPolicy).toEqual({
+      ComputeLimits: {
+        UnitType: 'InstanceFleetUnits',
+        MinimumCapacityUnits: 3,
+        MaximumCapacityUnits: 15,
+        MaximumOnDemandCapacityUnits: 3,
+        MaximumCoreCapacityUnits: 3,
+      },
+    });
+    expect(fleets(asl).find((f) => f.InstanceFleetType === 'CORE')?.TargetOnDemandCapacity).toBe(3);
+  });
+
+  test('the idle auto-termination timeout is emrIdleTimeoutMinutes', () => {
+    expect(createCluster(asl).AutoTerminationPolicy).toEqual({ IdleTimeout: 45 * 60 });
+  });
+
+  test('the schedule uses batchScheduleHour in batchTimeZone', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Kolkata',
+      Target: { Arn: { Ref: Match.stringLikeRegexp('^JobStateMachine') } },
+    });
+  });
+
+  test('the deadline check runs at batchDeadlineHour in batchTimeZone, 7 hours after the run', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 9 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Kolkata',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SCHEDULE_LAG_HOURS: '7' }) },
+    });
+  });
+});
+
+describe('BatchStack variants', () => {
+  test('emrTaskSpotMaxUnits=0 has no task fleet and no headroom above the core', () => {
+    const asl = definitionOf(buildBatch({ emrTaskSpotMaxUnits: 0 }).template);
+    expect(fleets(asl).map((f) => f.InstanceFleetType)).toEqual(['MASTER', 'CORE']);
+    expect(createCluster(asl).ManagedScalingPolicy).toMatchObject({
+      ComputeLimits: { MinimumCapacityUnits: 2, MaximumCapacityUnits: 2 },
+    });
+  });
+
+  test('egress=nat: one NAT gateway, the cluster only in private subnets, no interface endpoints', () => {
+    const { template } = buildBatch({ egress: 'nat' });
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    const publicIds = Object.entries(subnets)
+      .filter(([, s]) => JSON.stringify(s.Properties.Tags).includes('"Public"'))
+      .map(([id]) => id);
+    expect(publicIds.length).toBeGreaterThan(0);
+    for (const id of publicIds) expect(subnets[id].Properties.MapPublicIpOnLaunch).toBe(false);
+    const clusterSubnets = (createCluster(definitionOf(template)).Instances as { Ec2SubnetIds: unknown[] })
+      .Ec2SubnetIds;
+    expect(clusterSubnets).toHaveLength(Object.keys(subnets).length - publicIds.length);
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoints.map((e) => e.Properties.VpcEndpointType)).toEqual(['Gateway', 'Gateway']);
+  });
+
+  test('the state machine definition references the private subnets only (nat)', () => {
+    const { template } = buildBatch({ egress: 'nat' });
+    const machine = JSON.stringify(
+      Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0],
+    );
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    for (const [id, s] of Object.entries(subnets)) {
+      const isPublic = JSON.stringify(s.Properties.Tags).includes('"Public"');
+      expect(machine.includes(`"${id}"`)).toBe(!isPublic);
+    }
+  });
+});
