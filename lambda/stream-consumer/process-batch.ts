@@ -38,6 +38,28 @@ export interface BatchOutcome {
   readonly stats: BatchStats;
 }
 
+export interface DecodedBatch {
+  readonly valid: { ref: RecordRef; event: StreamEvent }[];
+  readonly letters: DeadLetter[];
+  readonly malformedByReason: Partial<Record<MalformedReason, number>>;
+}
+
+/** Decodes every record of a batch: the valid events in batch order, and a dead letter per malformed record. */
+export function decodeBatch(records: readonly KinesisStreamRecord[]): DecodedBatch {
+  const valid: { ref: RecordRef; event: StreamEvent }[] = [];
+  const letters: DeadLetter[] = [];
+  const malformedByReason: Partial<Record<MalformedReason, number>> = {};
+  for (const record of records) {
+    const d = decodeRecord(record);
+    if (d.ok) valid.push(d);
+    else {
+      letters.push({ reason: d.reason, ref: d.ref });
+      malformedByReason[d.reason] = (malformedByReason[d.reason] ?? 0) + 1;
+    }
+  }
+  return { valid, letters, malformedByReason };
+}
+
 /**
  * The whole consumer logic, without AWS: decode, dead-letter the malformed, aggregate the rest per key, write one
  * update per key, and answer with the records Kinesis must redeliver.
@@ -55,17 +77,7 @@ export async function processBatch(
   records: readonly KinesisStreamRecord[],
   deps: BatchDeps,
 ): Promise<BatchOutcome> {
-  const valid: { ref: RecordRef; event: StreamEvent }[] = [];
-  const letters: DeadLetter[] = [];
-  const malformedByReason: Partial<Record<MalformedReason, number>> = {};
-  for (const record of records) {
-    const d = decodeRecord(record);
-    if (d.ok) valid.push(d);
-    else {
-      letters.push({ reason: d.reason, ref: d.ref });
-      malformedByReason[d.reason] = (malformedByReason[d.reason] ?? 0) + 1;
-    }
-  }
+  const { valid, letters, malformedByReason } = decodeBatch(records);
   const { deltas, duplicatesInBatch } = aggregate(valid);
 
   // Both run to completion before anything is thrown, so a fatal write error never abandons a dead-letter send.

@@ -45,7 +45,7 @@ export const DEFAULTS = {
   consumerMaxRetries: 10,
   consumerMaxRecordAgeHours: 6,
   consumerMemoryMiB: 512,
-  consumerTumblingWindowSeconds: 60,
+  consumerTumblingWindowSeconds: 120,
   speedRowTtlDays: 3,
   flinkParallelism: 2,
   flinkParallelismPerKpu: 1,

@@ -44,7 +44,7 @@ export interface StreamConsumerProps {
   readonly maxRecordAge?: Duration;
   /**
    * Tumbling window: the function carries its aggregates across invocations and writes them once per window.
-   * @default Duration.seconds(60); Duration.seconds(0) writes once per batch
+   * @default Duration.seconds(120); Duration.seconds(0) writes once per batch
    */
   readonly tumblingWindow?: Duration;
   /**
@@ -82,7 +82,7 @@ export class StreamConsumer extends Construct {
     if (parallelizationFactor < 1 || parallelizationFactor > 10) {
       throw new Error(`parallelizationFactor is ${parallelizationFactor}: Lambda allows 1 to 10`);
     }
-    const tumblingWindow = props.tumblingWindow ?? Duration.seconds(60);
+    const tumblingWindow = props.tumblingWindow ?? Duration.seconds(120);
     if (tumblingWindow.toSeconds() > 900) {
       throw new Error(`tumblingWindow is ${tumblingWindow.toHumanString()}: Lambda allows 0 to 900 seconds`);
     }

@@ -8,10 +8,10 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expectedMinute, fixtureLines, malformedLines } from '../../fixtures/fixtures';
-import { event, kinesisEvent, kinesisRecord, kinesisRecords } from './records';
+import { event, kinesisEvent, kinesisRecord, kinesisRecords, tumblingEvent } from './records';
 
 /**
  * The real handler (index.ts: env, Powertools, SDK clients) against dynalite on 127.0.0.1, the endpoint given the
@@ -20,7 +20,7 @@ import { event, kinesisEvent, kinesisRecord, kinesisRecords } from './records';
 const TABLE = 'streamlake-views';
 let dynalite: ChildProcess;
 let client: DynamoDBClient;
-let handler: (e: KinesisStreamEvent, c: Context) => Promise<KinesisStreamBatchResponse>;
+let handler: typeof import('../../../lambda/stream-consumer/index').handler;
 const sqs = mockClient(SQSClient);
 const savedEnv = { ...process.env };
 
@@ -185,6 +185,40 @@ describe('handler against dynalite', () => {
       expiresAt: String(Date.UTC(2026, 10, 24, 0, 10) / 1000),
     });
     expect(Date.now() - Date.parse(item.updatedAt.S ?? '')).toBeLessThan(60_000);
+  }, 60_000);
+
+  it('in a tumbling window, writes nothing until the final invoke, then the window totals', async () => {
+    const pks = ['speed#dyn-win#heartbeat', 'speed#dyn-win#like'];
+    const first = await handler(
+      tumblingEvent(
+        kinesisRecords(
+          [
+            event({ contentId: 'dyn-win', watchSeconds: 30 }),
+            event({ contentId: 'dyn-win', type: 'like', watchSeconds: undefined }),
+          ],
+          20,
+        ),
+      ),
+      context,
+    );
+    const second = await handler(
+      tumblingEvent(kinesisRecords([event({ contentId: 'dyn-win', watchSeconds: 12 })], 22), {
+        state: JSON.parse(JSON.stringify(first.state)),
+      }),
+      context,
+    );
+    expect(await speedRows(pks)).toEqual(new Map());
+    const final = await handler(
+      tumblingEvent([], { state: JSON.parse(JSON.stringify(second.state)), isFinalInvokeForWindow: true }),
+      context,
+    );
+    expect(final).toEqual({ state: { v: 1, m: {} }, batchItemFailures: [] });
+    expect(await speedRows(pks)).toEqual(
+      new Map([
+        ['speed#dyn-win#heartbeat|m#2026-11-20T23:59', [2, 42]],
+        ['speed#dyn-win#like|m#2026-11-20T23:59', [1, 0]],
+      ]),
+    );
   }, 60_000);
 
   it('fails the invocation when the table does not exist (non-transient)', async () => {

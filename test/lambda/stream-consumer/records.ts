@@ -1,4 +1,4 @@
-import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
 
 /** Small factories for Kinesis event source mapping events (data base64-encoded in the envelope, as Lambda sends it). */
 
@@ -67,5 +67,35 @@ export function event(over: Record<string, unknown> = {}): Record<string, unknow
     device: 'android',
     watchSeconds: 30,
     ...over,
+  };
+}
+
+export interface WindowOptions {
+  /** Window bounds (ISO, as Lambda sends them). @default 2026-11-20T23:59:00Z to 2026-11-21T00:00:00Z */
+  readonly start?: string;
+  readonly end?: string;
+  /** The state returned by the previous invocation of the window; absent on the first. */
+  readonly state?: Record<string, unknown>;
+  readonly isFinalInvokeForWindow?: boolean;
+  readonly isWindowTerminatedEarly?: boolean;
+}
+
+/**
+ * A tumbling-window invocation, shaped like the KinesisTimeWindowEvent of the Lambda Developer Guide
+ * ("Implementing stateful Kinesis Data Streams processing in Lambda"): the records plus window, state, shardId,
+ * eventSourceARN, isFinalInvokeForWindow and isWindowTerminatedEarly.
+ */
+export function tumblingEvent(
+  records: KinesisStreamRecord[],
+  opts: WindowOptions = {},
+): KinesisStreamTumblingWindowEvent & { shardId: string; eventSourceARN: string } {
+  return {
+    Records: records,
+    window: { start: opts.start ?? '2026-11-20T23:59:00Z', end: opts.end ?? '2026-11-21T00:00:00Z' },
+    ...(opts.state === undefined ? {} : { state: opts.state }),
+    shardId: SHARD,
+    eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/streamlake-events',
+    isFinalInvokeForWindow: opts.isFinalInvokeForWindow ?? false,
+    isWindowTerminatedEarly: opts.isWindowTerminatedEarly ?? false,
   };
 }

@@ -1,0 +1,345 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import {
+  type DeadLetter,
+  type DeadLetterSink,
+  MemoryDeadLetterSink,
+} from '../../../lambda/stream-consumer/dead-letter';
+import {
+  DeadLetterUndeliveredError,
+  emptyWindowState,
+  isTumblingWindowEvent,
+  parseWindowState,
+  processWindowBatch,
+  type WindowDeps,
+  WindowFlushError,
+  type WindowOutcome,
+  WindowStateError,
+} from '../../../lambda/stream-consumer/window';
+import { MemoryViewWriter, ViewWriteError, type ViewWriter } from '../../../lambda/stream-consumer/writer';
+import { expectedMinute, fixtureLines, malformedLines } from '../../fixtures/fixtures';
+import { event, kinesisEvent, kinesisRecord, kinesisRecords, seq, tumblingEvent } from './records';
+
+function rowsOf(writer: MemoryViewWriter): Map<string, [number, number]> {
+  return new Map([...writer.rows].map(([id, r]) => [id, [r.eventCount, r.watchSeconds]]));
+}
+
+function expectedSpeedRows(): Map<string, [number, number]> {
+  return new Map(
+    expectedMinute().map((r) => [`speed#${r.contentId}#${r.type}|m#${r.minute}`, [r.count, r.watchSeconds]]),
+  );
+}
+
+const fixtureBatch = (): KinesisStreamRecord[] => fixtureLines().map((line, i) => kinesisRecord(line, i));
+
+/**
+ * Line indexes where events.jsonl can be cut so that no re-send lands in a different invocation than its original
+ * (the consumer deduplicates within an invocation only). Found with a plain JSON.parse, independent of the decoder.
+ */
+function cutsWithoutSplitDuplicates(): number[] {
+  const firstSeen = new Map<string, number>();
+  const pairs: [number, number][] = [];
+  fixtureLines().forEach((line, i) => {
+    let id: unknown;
+    try {
+      id = (JSON.parse(line.toString('utf8')) as { eventId?: unknown }).eventId;
+    } catch {
+      return;
+    }
+    if (typeof id !== 'string') return;
+    const first = firstSeen.get(id);
+    if (first === undefined) firstSeen.set(id, i);
+    else pairs.push([first, i]);
+  });
+  const cuts: number[] = [];
+  const n = fixtureLines().length;
+  for (let c = 1; c < n; c++) if (!pairs.some(([a, b]) => a < c && c <= b)) cuts.push(c);
+  return cuts;
+}
+
+/** Splits records at the given indexes. */
+function splitAt<T>(items: readonly T[], cuts: readonly number[]): T[][] {
+  const parts: T[][] = [];
+  let from = 0;
+  for (const c of [...cuts, items.length]) {
+    parts.push(items.slice(from, c));
+    from = c;
+  }
+  return parts;
+}
+
+/** The state as Lambda hands it to the next invocation: JSON, not the same object. */
+const viaLambda = (state: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(state));
+
+/** Runs one window: every batch as an aggregation invoke, then a final invoke with `finalRecords`, threading the state. */
+async function runWindow(
+  batches: readonly KinesisStreamRecord[][],
+  deps: WindowDeps,
+  finalRecords: KinesisStreamRecord[] = [],
+): Promise<WindowOutcome[]> {
+  const outcomes: WindowOutcome[] = [];
+  let state: Record<string, unknown> | undefined;
+  for (const batch of batches) {
+    const out = await processWindowBatch(tumblingEvent(batch, { state }), deps);
+    outcomes.push(out);
+    state = viaLambda(out.response.state);
+  }
+  outcomes.push(
+    await processWindowBatch(tumblingEvent(finalRecords, { state, isFinalInvokeForWindow: true }), deps),
+  );
+  return outcomes;
+}
+
+/** Fails transiently for chosen content ids, `times` times each key, then delegates. */
+class FlakyWriter implements ViewWriter {
+  private readonly failures = new Map<string, number>();
+  constructor(
+    readonly view: MemoryViewWriter,
+    private readonly failFor: (contentId: string) => boolean,
+    private readonly times = Number.POSITIVE_INFINITY,
+    private readonly errorName = 'ProvisionedThroughputExceededException',
+  ) {}
+  async add(delta: Parameters<ViewWriter['add']>[0]): Promise<void> {
+    const id = `${delta.contentId}|${delta.type}|${delta.minute}`;
+    const n = this.failures.get(id) ?? 0;
+    if (this.failFor(delta.contentId) && n < this.times) {
+      this.failures.set(id, n + 1);
+      throw Object.assign(new Error('injected'), { name: this.errorName });
+    }
+    await this.view.add(delta);
+  }
+}
+
+describe('tumbling window on the golden fixtures', () => {
+  const cuts = (): number[] => {
+    const all = cutsWithoutSplitDuplicates();
+    // four cuts spread over the file: five aggregation invokes of uneven size
+    const picks = [all[5], all.find((c) => c >= 300), all.find((c) => c >= 460), all.find((c) => c >= 540)];
+    return picks.filter((c): c is number => c !== undefined);
+  };
+
+  it('has enough cut points to split the fixtures into five invocations', () => {
+    expect(cuts()).toHaveLength(4);
+  });
+
+  it('several invocations of one window plus a final invoke write exactly expected-minute.json', async () => {
+    const writer = new MemoryViewWriter();
+    await runWindow(splitAt(fixtureBatch(), cuts()), { writer, deadLetters: new MemoryDeadLetterSink() });
+    expect(rowsOf(writer)).toEqual(expectedSpeedRows());
+    expect(writer.writes).toBe(expectedMinute().length);
+  });
+
+  it('only the final invoke writes, once per key', async () => {
+    const writer = new MemoryViewWriter();
+    const outcomes = await runWindow(splitAt(fixtureBatch(), cuts()), {
+      writer,
+      deadLetters: new MemoryDeadLetterSink(),
+    });
+    const writesPerInvoke = outcomes.map((o) => o.stats.viewWrites);
+    expect(writesPerInvoke).toEqual([0, 0, 0, 0, 0, expectedMinute().length]);
+    expect(outcomes.map((o) => o.stats.flush)).toEqual(['none', 'none', 'none', 'none', 'none', 'final']);
+  });
+
+  it('answers every invocation with a state and no batch item failures, and ends with an empty state', async () => {
+    const outcomes = await runWindow(splitAt(fixtureBatch(), cuts()), {
+      writer: new MemoryViewWriter(),
+      deadLetters: new MemoryDeadLetterSink(),
+    });
+    for (const o of outcomes) expect(o.response.batchItemFailures).toEqual([]);
+    expect(outcomes[3].response.state.v).toBe(1);
+    expect(Object.keys(outcomes[3].response.state.m).length).toBeGreaterThan(0);
+    expect(outcomes[5].response.state).toEqual({ v: 1, m: {} });
+  });
+
+  it('a final invoke that carries records folds them in before writing', async () => {
+    const batches = splitAt(fixtureBatch(), cuts());
+    const last = batches.pop() ?? [];
+    const writer = new MemoryViewWriter();
+    await runWindow(batches, { writer, deadLetters: new MemoryDeadLetterSink() }, last);
+    expect(rowsOf(writer)).toEqual(expectedSpeedRows());
+  });
+});
+
+describe('tumbling window failures', () => {
+  it('a transient failure on the final flush throws; the retry with the previous state writes the full totals', async () => {
+    const cuts = cutsWithoutSplitDuplicates();
+    const batches = splitAt(fixtureBatch(), [cuts[10], cuts[30]]);
+    // aggregation invokes (no writes), keeping the state the final invoke receives
+    let state: Record<string, unknown> | undefined;
+    const healthy = { writer: new MemoryViewWriter(), deadLetters: new MemoryDeadLetterSink() };
+    for (const b of batches)
+      state = viaLambda((await processWindowBatch(tumblingEvent(b, { state }), healthy)).response.state);
+    const finalEvent = tumblingEvent([], { state, isFinalInvokeForWindow: true });
+
+    const failing = expectedMinute()[0].contentId;
+    const view = new MemoryViewWriter();
+    const flaky = new FlakyWriter(view, (c) => c === failing, 1);
+    await expect(
+      processWindowBatch(finalEvent, { writer: flaky, deadLetters: healthy.deadLetters }),
+    ).rejects.toThrow(WindowFlushError);
+    // Lambda retries the final invoke with the same (previous) state; this time every write succeeds
+    const retry = await processWindowBatch(finalEvent, { writer: flaky, deadLetters: healthy.deadLetters });
+    expect(retry.stats.viewWrites).toBe(expectedMinute().length);
+
+    // nothing lost; keys the failed attempt had written are added twice (at least once, README)
+    const expected = new Map(
+      expectedMinute().map((r) => [
+        `speed#${r.contentId}#${r.type}|m#${r.minute}`,
+        r.contentId === failing ? [r.count, r.watchSeconds] : [2 * r.count, 2 * r.watchSeconds],
+      ]),
+    );
+    expect(rowsOf(view)).toEqual(expected);
+  });
+
+  it('a non-transient error on the final flush throws a ViewWriteError', async () => {
+    const view = new MemoryViewWriter();
+    const writer = new FlakyWriter(view, () => true, 1, 'AccessDeniedException');
+    const deps = { writer, deadLetters: new MemoryDeadLetterSink() };
+    const state = viaLambda(
+      (await processWindowBatch(tumblingEvent(kinesisRecords([event()])), deps)).response.state,
+    );
+    await expect(
+      processWindowBatch(tumblingEvent([], { state, isFinalInvokeForWindow: true }), deps),
+    ).rejects.toThrow(ViewWriteError);
+  });
+
+  it('malformed records are dead-lettered by the invocation that receives them, not at window end', async () => {
+    const deadLetters = new MemoryDeadLetterSink();
+    const writer = new MemoryViewWriter();
+    const records = [
+      kinesisRecord(event(), 0),
+      kinesisRecord('{"not": "an event"}', 1),
+      kinesisRecord('{', 2),
+    ];
+    const out = await processWindowBatch(tumblingEvent(records), { writer, deadLetters });
+    expect(deadLetters.letters.map((l) => [l.reason, l.ref.sequenceNumber])).toEqual([
+      ['schema:eventId', seq(1)],
+      ['invalid_json', seq(2)],
+    ]);
+    expect(writer.writes).toBe(0);
+    expect(out.stats).toMatchObject({ malformed: 2, processed: 1, flush: 'none' });
+  });
+
+  it('dead-letters exactly the fixture lines of malformed.json over a window', async () => {
+    const deadLetters = new MemoryDeadLetterSink();
+    await runWindow(splitAt(fixtureBatch(), [100, 300, 500]), {
+      writer: new MemoryViewWriter(),
+      deadLetters,
+    });
+    expect(deadLetters.letters.map((l) => [l.reason, l.ref.sequenceNumber])).toEqual(
+      malformedLines().map((m) => [m.reason, seq(m.line - 1)]),
+    );
+  });
+
+  it('throws when dead letters cannot be sent, before writing anything, so the retry starts from the previous state', async () => {
+    const refusing: DeadLetterSink = { send: async (letters: readonly DeadLetter[]) => [...letters] };
+    const writer = new MemoryViewWriter();
+    const state = viaLambda(
+      (
+        await processWindowBatch(tumblingEvent(kinesisRecords([event()])), {
+          writer,
+          deadLetters: new MemoryDeadLetterSink(),
+        })
+      ).response.state,
+    );
+    const final = tumblingEvent([kinesisRecord('{', 1)], { state, isFinalInvokeForWindow: true });
+    await expect(processWindowBatch(final, { writer, deadLetters: refusing })).rejects.toThrow(
+      DeadLetterUndeliveredError,
+    );
+    expect(writer.writes).toBe(0);
+  });
+});
+
+describe('tumbling window state-size guard', () => {
+  it('writes early and continues with an empty state when the state outgrows its budget; totals stay exact', async () => {
+    const cuts = cutsWithoutSplitDuplicates();
+    const batches = splitAt(fixtureBatch(), [cuts[5], cuts[20], cuts[40], cuts[60]]);
+    const writer = new MemoryViewWriter();
+    const outcomes = await runWindow(batches, {
+      writer,
+      deadLetters: new MemoryDeadLetterSink(),
+      stateBudgetBytes: 1_500,
+    });
+    const early = outcomes.filter((o) => o.stats.flush === 'early');
+    expect(early.length).toBeGreaterThan(0);
+    for (const o of early) {
+      expect(o.stats.stateBytes).toBeGreaterThan(1_500);
+      expect(o.response.state).toEqual({ v: 1, m: {} });
+    }
+    expect(rowsOf(writer)).toEqual(expectedSpeedRows());
+    expect(writer.writes).toBeGreaterThan(expectedMinute().length);
+  });
+
+  it('keeps the keys whose early write failed transiently in the state, and writes them later', async () => {
+    const view = new MemoryViewWriter();
+    const writer = new FlakyWriter(view, (c) => c === 'flaky', 1);
+    const deps = { writer, deadLetters: new MemoryDeadLetterSink(), stateBudgetBytes: 10 };
+    const out = await processWindowBatch(
+      tumblingEvent(
+        kinesisRecords([
+          event({ contentId: 'flaky', watchSeconds: 30 }),
+          event({ contentId: 'flaky', watchSeconds: 15 }),
+          event({ contentId: 'steady', type: 'like', watchSeconds: undefined }),
+        ]),
+      ),
+      deps,
+    );
+    expect(out.stats).toMatchObject({ flush: 'early', viewWrites: 1, failedWrites: 1 });
+    expect(out.response.state).toEqual({ v: 1, m: { '2026-11-20T23:59': { 'flaky#heartbeat': [2, 45] } } });
+    expect(rowsOf(view)).toEqual(new Map([['speed#steady#like|m#2026-11-20T23:59', [1, 0]]]));
+
+    await processWindowBatch(
+      tumblingEvent([], { state: viaLambda(out.response.state), isFinalInvokeForWindow: true }),
+      deps,
+    );
+    expect(rowsOf(view)).toEqual(
+      new Map([
+        ['speed#steady#like|m#2026-11-20T23:59', [1, 0]],
+        ['speed#flaky#heartbeat|m#2026-11-20T23:59', [2, 45]],
+      ]),
+    );
+  });
+
+  it('flushes when Lambda terminates the window early (the state would be dropped)', async () => {
+    const writer = new MemoryViewWriter();
+    const out = await processWindowBatch(
+      tumblingEvent(kinesisRecords([event({ watchSeconds: 30 })]), { isWindowTerminatedEarly: true }),
+      { writer, deadLetters: new MemoryDeadLetterSink() },
+    );
+    expect(out.stats.flush).toBe('final');
+    expect(rowsOf(writer)).toEqual(
+      new Map([['speed#match-ind-aus-live#heartbeat|m#2026-11-20T23:59', [1, 30]]]),
+    );
+  });
+});
+
+describe('tumbling window semantics', () => {
+  it('deduplicates within an invocation only: a re-send in a later invocation of the window counts again', async () => {
+    const original = event({ watchSeconds: 30 });
+    const writer = new MemoryViewWriter();
+    await runWindow([kinesisRecords([original, original]), kinesisRecords([original], 2)], {
+      writer,
+      deadLetters: new MemoryDeadLetterSink(),
+    });
+    expect(rowsOf(writer)).toEqual(
+      new Map([['speed#match-ind-aus-live#heartbeat|m#2026-11-20T23:59', [2, 60]]]),
+    );
+  });
+
+  it('reads an absent or empty state as empty, and refuses a state it did not write', () => {
+    expect(parseWindowState(undefined)).toEqual(emptyWindowState());
+    expect(parseWindowState({})).toEqual(emptyWindowState());
+    expect(() => parseWindowState({ v: 2, m: {} })).toThrow(WindowStateError);
+    expect(() => parseWindowState({ v: 1, m: { '2026-11-20T23:59': { 'a#like': [1] } } })).toThrow(
+      WindowStateError,
+    );
+    expect(() => parseWindowState({ v: 1, m: { yesterday: {} } })).toThrow(WindowStateError);
+    expect(() => parseWindowState({ v: 1, m: { '2026-11-20T23:59': { nohash: [1, 0] } } })).toThrow(
+      WindowStateError,
+    );
+  });
+
+  it('tells a tumbling-window event from a plain one', () => {
+    expect(isTumblingWindowEvent(tumblingEvent([]))).toBe(true);
+    expect(isTumblingWindowEvent(kinesisEvent([]))).toBe(false);
+  });
+});
