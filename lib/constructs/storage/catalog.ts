@@ -74,7 +74,7 @@ export class LakeCatalog extends Construct {
         databaseName: lake.databaseName,
         tableInput: input,
       });
-      t.addDependency(database);
+      t.addResourceDependency(database);
       tables[input.name as string] = t;
       return t;
     };
