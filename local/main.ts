@@ -13,6 +13,12 @@ async function main(): Promise<number> {
     .addOption(
       new Option('--architecture <a>', 'lambda or kappa').choices(['lambda', 'kappa']).default('lambda'),
     )
+    .addOption(
+      new Option(
+        '--speed-engine <e>',
+        'speed layer of the lambda architecture: lambda (consumer) or flink',
+      ).choices(['lambda', 'flink']),
+    )
     .option('--records <n>', 'records to produce', (v) => Number.parseInt(v, 10), DEFAULT_OPTIONS.records)
     .option('--seed <n>', 'workload seed', (v) => Number.parseInt(v, 10), DEFAULT_OPTIONS.seed)
     .option(
@@ -33,6 +39,7 @@ async function main(): Promise<number> {
   program.parse();
   const o = program.opts<{
     architecture: Architecture;
+    speedEngine?: 'lambda' | 'flink';
     records: number;
     seed: number;
     putRate: number;
@@ -49,6 +56,7 @@ async function main(): Promise<number> {
   const report = await runPipeline({
     ...DEFAULT_OPTIONS,
     architecture: o.architecture,
+    speedEngine: o.speedEngine,
     records: o.records,
     seed: o.seed,
     putRatePerSecond: o.putRate,

@@ -66,6 +66,8 @@ export const QUERY_API = join(REPO_ROOT, 'lambda', 'query-api', 'index.ts');
 
 export interface PipelineOptions {
   readonly architecture: Architecture;
+  /** The lambda architecture's speed layer (`speedEngine`); the config's default when omitted. */
+  readonly speedEngine?: 'lambda' | 'flink';
   /** Generator seed: the same seed produces the same workload. */
   readonly seed: number;
   /** Records to produce, roughly (events, duplicates and malformed lines together): sets the event rate of the span. */
@@ -210,7 +212,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     epPromise.catch(() => undefined);
     const templates = opts.templatesDir
       ? readTemplates(opts.templatesDir)
-      : synthesize(REPO_ROOT, opts.architecture, join(workDir, 'cdk.out'));
+      : synthesize(REPO_ROOT, opts.architecture, join(workDir, 'cdk.out'), opts.speedEngine);
     const infra = readInfra(templates);
     const ep: Endpoints = await epPromise;
     log(`emulators up: kinesis ${ep.kinesis}, dynamodb ${ep.dynamodb}, s3/sqs/ssm (moto) ${ep.moto}`);

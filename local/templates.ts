@@ -126,12 +126,23 @@ export const LOCAL_ON_DEMAND_SHARDS = 2;
  * Synthesizes the app into `outDir` with bundling skipped for every stack. Runs the app directly (as `cdk synth`
  * does), because the CDK CLI refuses user context keys prefixed with `aws:` such as `aws:cdk:bundling-stacks`.
  */
-export function synthesize(repoRoot: string, architecture: Architecture, outDir: string): NamedTemplate[] {
+export function synthesize(
+  repoRoot: string,
+  architecture: Architecture,
+  outDir: string,
+  speedEngine?: 'lambda' | 'flink',
+): NamedTemplate[] {
   const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
     app: string;
     context?: Record<string, unknown>;
   };
-  const context = { ...cdkJson.context, architecture, target: 'aws', 'aws:cdk:bundling-stacks': [] };
+  const context = {
+    ...cdkJson.context,
+    architecture,
+    ...(speedEngine ? { speedEngine } : {}),
+    target: 'aws',
+    'aws:cdk:bundling-stacks': [],
+  };
   const r = spawnSync(
     process.execPath,
     [require.resolve('tsx/cli', { paths: [repoRoot] }), join(repoRoot, 'bin', 'app.ts')],
