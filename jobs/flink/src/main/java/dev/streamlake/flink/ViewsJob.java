@@ -5,6 +5,10 @@ import dev.streamlake.flink.config.JobSettings;
 import dev.streamlake.flink.model.DeadLetter;
 import dev.streamlake.flink.model.WindowTotal;
 import dev.streamlake.flink.sink.Sinks;
+import dev.streamlake.flink.source.ArchivePartitions;
+import dev.streamlake.flink.source.EventTimeRange;
+import dev.streamlake.flink.source.LineBytesFormat;
+import dev.streamlake.flink.source.OrderedSplitAssigner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +21,16 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.hybrid.HybridSource;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.apache.flink.connector.kinesis.source.KinesisStreamsSource;
 import org.apache.flink.connector.kinesis.source.config.KinesisStreamsSourceConfigConstants;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,6 +56,7 @@ public final class ViewsJob {
     Configuration conf = new Configuration();
     if (a.properties != null) {
       conf = localConfiguration(settings, a);
+      initializeLocalFileSystems(settings);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.getConfig().enableObjectReuse();
@@ -70,13 +81,16 @@ public final class ViewsJob {
 
   /** Source → pipeline → sinks. */
   static void build(StreamExecutionEnvironment env, JobSettings settings) {
+    // A replay with an archive is its own application, started without a snapshot: the source's uid differs from
+    // the stream-only one so that state of one kind is never restored into the other.
+    boolean archive = settings.archivePath != null;
     DataStream<byte[]> raw =
         env.fromSource(
-                source(settings),
+                archive ? replaySource(settings) : source(settings),
                 WatermarkStrategy.noWatermarks(),
-                "kinesis-events",
+                archive ? "archive-then-kinesis-events" : "kinesis-events",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
-            .uid("kinesis-events");
+            .uid(archive ? "archive-then-kinesis-events" : "kinesis-events");
     ViewsPipeline.Outputs out = ViewsPipeline.build(raw, settings.processing);
     out.totals.sinkTo(Sinks.views(settings)).name("views-table").uid("views-table");
     out.deadLetters.sinkTo(Sinks.deadLetters(settings)).name("dead-letters").uid("dead-letters");
@@ -99,8 +113,51 @@ public final class ViewsJob {
     return KinesisStreamsSource.<byte[]>builder()
         .setStreamArn(s.streamArn)
         .setSourceConfig(c)
-        .setDeserializationSchema(new RawBytes())
+        .setDeserializationSchema(new RawBytes(EventTimeRange.of(s.eventTimeFrom, null)))
         .build();
+  }
+
+  /**
+   * The raw archive's hours in [Archive.from, Source.eventTimeFrom), read in path (= time) order, then the stream from
+   * Source.eventTimeFrom on. The split is by event time, so no event is read from both (Firehose partitions the archive
+   * by occurredAt); the stream's start position must reach back far enough to hold every event at or after the seam.
+   */
+  static Source<byte[], ?, ?> replaySource(JobSettings s) {
+    return archiveThen(s, source(s));
+  }
+
+  /** The archive part of {@link #replaySource}, then {@code stream} (tests pass a bounded stand-in for Kinesis). */
+  static Source<byte[], ?, ?> archiveThen(JobSettings s, Source<byte[], ?, ?> stream) {
+    EventTimeRange archived = EventTimeRange.of(s.archiveFrom, s.eventTimeFrom);
+    FileSource<byte[]> files =
+        FileSource.forRecordStreamFormat(new LineBytesFormat(archived), new org.apache.flink.core.fs.Path(s.archivePath))
+            .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(new ArchivePartitions(s.archiveFrom, s.eventTimeFrom)))
+            .setSplitAssigner(OrderedSplitAssigner::new)
+            .build();
+    return HybridSource.builder(files).addSource(stream).build();
+  }
+
+  /**
+   * Local runs reading the archive from an S3 emulator: the S3 file system (flink-s3-fs-hadoop, on the classpath) gets
+   * the endpoint, path-style access and the credentials of the environment. Managed Flink configures its own.
+   */
+  static void initializeLocalFileSystems(JobSettings settings) {
+    if (settings.archiveEndpoint == null || settings.archiveEndpoint.isEmpty()) {
+      return;
+    }
+    Configuration fs = new Configuration();
+    fs.setString("s3.endpoint", settings.archiveEndpoint);
+    fs.setString("s3.path.style.access", "true");
+    fs.setString("s3.connection.ssl.enabled", String.valueOf(settings.archiveEndpoint.startsWith("https:")));
+    fs.setString("s3.endpoint.region", settings.sourceRegion);
+    fs.setString("s3.change.detection.mode", "none");
+    String key = System.getenv("AWS_ACCESS_KEY_ID");
+    String secret = System.getenv("AWS_SECRET_ACCESS_KEY");
+    if (key != null && secret != null) {
+      fs.setString("s3.access-key", key);
+      fs.setString("s3.secret-key", secret);
+    }
+    FileSystem.initialize(fs, null);
   }
 
   static Configuration localConfiguration(JobSettings settings, Arguments a) throws IOException {
@@ -135,13 +192,37 @@ public final class ViewsJob {
     return conf;
   }
 
-  /** Passes record bytes through; parsing happens in an operator that can route malformed records. */
+  /**
+   * Passes record bytes through; parsing happens in an operator that can route malformed records. Records outside the
+   * event-time range (Source.eventTimeFrom) are skipped and counted ({@code recordsBeforeEventTimeFrom}).
+   */
   public static final class RawBytes implements DeserializationSchema<byte[]> {
     private static final long serialVersionUID = 1L;
+    private final EventTimeRange range;
+    private transient Counter skipped;
+
+    public RawBytes() {
+      this(EventTimeRange.ALL);
+    }
+
+    public RawBytes(EventTimeRange range) {
+      this.range = range;
+    }
+
+    @Override
+    public void open(InitializationContext context) {
+      skipped = context.getMetricGroup().counter("recordsBeforeEventTimeFrom");
+    }
 
     @Override
     public byte[] deserialize(byte[] message) {
-      return message;
+      if (range.keeps(message)) {
+        return message;
+      }
+      if (skipped != null) {
+        skipped.inc();
+      }
+      return null;
     }
 
     @Override

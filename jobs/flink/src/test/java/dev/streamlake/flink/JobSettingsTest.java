@@ -117,4 +117,63 @@ class JobSettingsTest {
     assertEquals(Duration.ofSeconds(5), p.outOfOrderness);
     assertEquals(Duration.ofMinutes(10), p.allowedLateness);
   }
+
+  private static Map<String, Properties> withArchive(String path, String from, String eventTimeFrom) {
+    Map<String, Properties> groups = minimal();
+    Properties archive = new Properties();
+    archive.setProperty("path", path);
+    archive.setProperty("from", from);
+    groups.put("Archive", archive);
+    groups.get("Source").setProperty("eventTimeFrom", eventTimeFrom);
+    return groups;
+  }
+
+  @Test
+  void readsAReplayFromTheArchiveThenTheStream() {
+    JobSettings s =
+        JobSettings.fromGroups(withArchive("s3://raw/raw/events", "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z"));
+    assertEquals("s3://raw/raw/events", s.archivePath);
+    assertEquals(Instant.parse("2026-11-01T00:00:00Z"), s.archiveFrom);
+    assertEquals(Instant.parse("2026-11-20T00:00:00Z"), s.eventTimeFrom);
+    JobSettings plain = JobSettings.fromGroups(minimal());
+    assertNull(plain.archivePath);
+    assertNull(plain.eventTimeFrom);
+  }
+
+  @Test
+  void rejectsAnArchiveWithoutItsRangeOrWithAnEmptyOne() {
+    String noSeam =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> JobSettings.fromGroups(withArchive("s3://raw/raw/events", "2026-11-01T00:00:00Z", "")))
+            .getMessage();
+    assertTrue(noSeam.contains("Source.eventTimeFrom is required when Archive.path is set"), noSeam);
+    String noFrom =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> JobSettings.fromGroups(withArchive("s3://raw/raw/events", "", "2026-11-20T00:00:00Z")))
+            .getMessage();
+    assertTrue(noFrom.contains("Archive.from is required"), noFrom);
+    String backwards =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    JobSettings.fromGroups(
+                        withArchive("s3://raw/raw/events", "2026-11-20T00:00:00Z", "2026-11-20T00:00:00Z")))
+            .getMessage();
+    assertTrue(backwards.contains("must be before Source.eventTimeFrom"), backwards);
+    String notUri =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> JobSettings.fromGroups(withArchive("raw/events", "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z")))
+            .getMessage();
+    assertTrue(notUri.contains("must be a URI"), notUri);
+    String badInstant =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> JobSettings.fromGroups(withArchive("", "yesterday", "2026-11-20")))
+            .getMessage();
+    assertTrue(badInstant.contains("Archive.from=yesterday is not an ISO-8601 instant"), badInstant);
+    assertTrue(badInstant.contains("Source.eventTimeFrom=2026-11-20 is not an ISO-8601 instant"), badInstant);
+  }
 }

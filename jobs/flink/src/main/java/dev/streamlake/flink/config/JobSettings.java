@@ -1,5 +1,6 @@
 package dev.streamlake.flink.config;
 
+import dev.streamlake.flink.config.PropertyKeys.Archive;
 import dev.streamlake.flink.config.PropertyKeys.DeadLetter;
 import dev.streamlake.flink.config.PropertyKeys.Processing;
 import dev.streamlake.flink.config.PropertyKeys.Sink;
@@ -39,6 +40,14 @@ public final class JobSettings implements Serializable {
   public final String sourceEndpoint;
   public final InitialPosition initialPosition;
   public final Instant initialTimestamp;
+  /** Stream records whose occurredAt is earlier are skipped (another source or application covers them); null = none. */
+  public final Instant eventTimeFrom;
+  /** Root of the raw archive's dt=/hour= partitions, read before the stream; null = stream only. */
+  public final String archivePath;
+  /** First event time read from the archive (its hour partition and later); set when archivePath is. */
+  public final Instant archiveFrom;
+  /** S3 endpoint override for local runs (e.g. moto); empty = AWS. */
+  public final String archiveEndpoint;
   public final String tableName;
   public final String sinkRegion;
   public final String sinkEndpoint;
@@ -55,6 +64,7 @@ public final class JobSettings implements Serializable {
     Map<String, String> source = resolve(groups, Source.GROUP, errors);
     Map<String, String> sink = resolve(groups, Sink.GROUP, errors);
     Map<String, String> dead = resolve(groups, DeadLetter.GROUP, errors);
+    Map<String, String> archive = resolve(groups, Archive.GROUP, errors);
 
     streamArn = source.get(Source.STREAM_ARN);
     String region = source.get(Source.REGION);
@@ -90,6 +100,31 @@ public final class JobSettings implements Serializable {
       errors.add(Source.GROUP + "." + Source.INITIAL_TIMESTAMP + " is required when initialPosition is AT_TIMESTAMP");
     }
     initialTimestamp = timestamp;
+    eventTimeFrom = instant(source, Source.GROUP, Source.EVENT_TIME_FROM, errors);
+
+    String path = archive.get(Archive.PATH);
+    archivePath = path == null || path.isEmpty() ? null : path;
+    archiveFrom = instant(archive, Archive.GROUP, Archive.FROM, errors);
+    archiveEndpoint = archive.get(Archive.ENDPOINT);
+    if (archivePath != null) {
+      if (!archivePath.matches("^[a-z][a-z0-9+.-]*://.+")) {
+        errors.add(Archive.GROUP + "." + Archive.PATH + "=" + archivePath + " must be a URI such as s3://bucket/raw/events");
+      }
+      if (archiveFrom == null) {
+        errors.add(Archive.GROUP + "." + Archive.FROM + " is required when " + Archive.GROUP + "." + Archive.PATH + " is set");
+      }
+      if (eventTimeFrom == null) {
+        errors.add(
+            Source.GROUP + "." + Source.EVENT_TIME_FROM + " is required when " + Archive.GROUP + "." + Archive.PATH
+                + " is set: it is where the archive stops and the stream takes over");
+      } else if (archiveFrom != null && !archiveFrom.isBefore(eventTimeFrom)) {
+        errors.add(
+            Archive.GROUP + "." + Archive.FROM + "=" + archiveFrom + " must be before " + Source.GROUP + "."
+                + Source.EVENT_TIME_FROM + "=" + eventTimeFrom);
+      }
+    } else if (archiveFrom != null) {
+      errors.add(Archive.GROUP + "." + Archive.FROM + " is set but " + Archive.GROUP + "." + Archive.PATH + " is empty");
+    }
 
     tableName = sink.get(Sink.TABLE_NAME);
     sinkRegion = sink.get(Sink.REGION).isEmpty() ? sourceRegion : sink.get(Sink.REGION);
@@ -198,6 +233,20 @@ public final class JobSettings implements Serializable {
       values.put(key.getKey(), value);
     }
     return values;
+  }
+
+  /** An ISO-8601 instant, or null when empty. */
+  private static Instant instant(Map<String, String> values, String group, String key, List<String> errors) {
+    String raw = values.get(key);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(raw);
+    } catch (DateTimeParseException e) {
+      errors.add(group + "." + key + "=" + raw + " is not an ISO-8601 instant (e.g. 2026-11-20T00:00:00Z)");
+      return null;
+    }
   }
 
   private static long nonNegative(Map<String, String> values, String group, String key, List<String> errors) {

@@ -19,6 +19,7 @@ public final class PropertyKeys {
     public static final String ENDPOINT = "endpoint";
     public static final String INITIAL_POSITION = "initialPosition";
     public static final String INITIAL_TIMESTAMP = "initialTimestamp";
+    public static final String EVENT_TIME_FROM = "eventTimeFrom";
 
     private Source() {}
   }
@@ -45,6 +46,16 @@ public final class PropertyKeys {
     private DeadLetter() {}
   }
 
+  /** The raw archive (Firehose's objects in the raw zone), read before the stream by a replay. */
+  public static final class Archive {
+    public static final String GROUP = "Archive";
+    public static final String PATH = "path";
+    public static final String FROM = "from";
+    public static final String ENDPOINT = "endpoint";
+
+    private Archive() {}
+  }
+
   /** Event-time processing. */
   public static final class Processing {
     public static final String GROUP = "Processing";
@@ -68,6 +79,7 @@ public final class PropertyKeys {
     source.put(Source.ENDPOINT, "");
     source.put(Source.INITIAL_POSITION, "TRIM_HORIZON");
     source.put(Source.INITIAL_TIMESTAMP, "");
+    source.put(Source.EVENT_TIME_FROM, "");
     groups.put(Source.GROUP, Collections.unmodifiableMap(source));
 
     Map<String, String> sink = new LinkedHashMap<>();
@@ -83,6 +95,12 @@ public final class PropertyKeys {
     deadLetter.put(DeadLetter.ENDPOINT, "");
     deadLetter.put(DeadLetter.TTL_DAYS, "14");
     groups.put(DeadLetter.GROUP, Collections.unmodifiableMap(deadLetter));
+
+    Map<String, String> archive = new LinkedHashMap<>();
+    archive.put(Archive.PATH, "");
+    archive.put(Archive.FROM, "");
+    archive.put(Archive.ENDPOINT, "");
+    groups.put(Archive.GROUP, Collections.unmodifiableMap(archive));
 
     Map<String, String> processing = new LinkedHashMap<>();
     processing.put(Processing.OUT_OF_ORDERNESS_SECONDS, "5");
