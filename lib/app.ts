@@ -41,6 +41,7 @@ export function buildStreamlake(app: App, config: StreamlakeConfig): StreamlakeS
     stream: ingestion.events.stream,
     viewTable: storage.views.table,
     encryptionKey: storage.lake.key,
+    rawBucket: storage.lake.rawBucket,
     alarmTopic,
   };
   switch (config.architecture) {

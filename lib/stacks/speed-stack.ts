@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { assertNever, type SpeedEngine } from '../config';
@@ -17,6 +18,8 @@ export interface SpeedStackProps extends StreamlakeStackProps {
   readonly stream: kinesis.IStream;
   readonly viewTable: dynamodb.ITable;
   readonly encryptionKey: kms.IKey;
+  /** The raw zone: a Flink replay (`streamlake replay`) reads the archive beyond the stream's retention from it. */
+  readonly rawBucket: s3.IBucket;
   readonly alarmTopic: sns.ITopic;
 }
 
@@ -56,6 +59,7 @@ export class SpeedStack extends StreamlakeStack {
         this.flink = new FlinkViewsApp(this, 'Flink', {
           stream: props.stream,
           viewTable: props.viewTable,
+          rawArchive: props.rawBucket,
           viewVersion: s.flinkViewVersion,
           parallelism: s.flinkParallelism,
           parallelismPerKpu: s.flinkParallelismPerKpu,

@@ -125,14 +125,35 @@ describe('Flink application', () => {
       PropertyMap: Record<string, unknown>;
     }[];
     const contract = flinkContract.groups as Record<string, Record<string, { default: string | null }>>;
-    expect(groups.map((g) => g.PropertyGroupId).sort()).toEqual(Object.keys(contract).sort());
+    // Every group with a required key is sent; a group left at its defaults is omitted (Managed Flink rejects an
+    // empty property map), and none is empty.
+    const required = Object.keys(contract).filter((g) =>
+      Object.values(contract[g] ?? {}).some((spec) => spec.default === null),
+    );
+    expect(groups.map((g) => g.PropertyGroupId)).toEqual(expect.arrayContaining(required));
     for (const g of groups) {
+      expect(Object.keys(contract)).toContain(g.PropertyGroupId);
+      expect(Object.keys(g.PropertyMap).length).toBeGreaterThan(0);
       for (const key of Object.keys(g.PropertyMap))
         expect(Object.keys(contract[g.PropertyGroupId])).toContain(key);
       for (const [key, spec] of Object.entries(contract[g.PropertyGroupId])) {
         if (spec.default === null) expect(g.PropertyMap[key]).toBeDefined();
       }
     }
+  });
+
+  test('the role may read the raw archive (raw/events/ only) for replays, and write nothing there', () => {
+    const policies = kappa.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const onRaw = statements.filter((st) => JSON.stringify(st.Resource).includes('Raw'));
+    const objectResources = onRaw.flatMap((st) => [st.Resource].flat()).map((r) => JSON.stringify(r));
+    expect(objectResources.some((r) => r.includes('/raw/events/*'))).toBe(true);
+    for (const r of objectResources) expect(r).not.toMatch(/\/(curated|quarantine|analytics|raw\/errors)/);
+    const actions = onRaw.flatMap((st) => [st.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*']));
+    for (const a of actions) expect(a).not.toMatch(/^s3:(Put|Delete|Abort)/);
   });
 
   test('processing settings come from the config, in the units the job reads', () => {

@@ -29,7 +29,8 @@ export function flinkPropertyGroups(values: FlinkPropertyGroups): FlinkPropertyG
       if (value === null) throw new Error(`Flink property '${group}.${key}' is required and was not set`);
       if (value !== '') resolved[key] = value;
     }
-    groups[group] = resolved;
+    // Managed Flink rejects a property group without properties; the job reads a missing group as its defaults.
+    if (Object.keys(resolved).length > 0) groups[group] = resolved;
   }
   return groups;
 }

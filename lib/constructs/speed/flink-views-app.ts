@@ -6,7 +6,9 @@ import { CfnOutput, DockerImage, Duration, IgnoreMode, RemovalPolicy, Stack } fr
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LakePrefixes } from '../../contracts/lake-layout';
 import { Outputs } from '../../contracts/outputs';
 import viewTable from '../../contracts/view-table.json';
 import { acknowledge } from '../nag';
@@ -20,6 +22,12 @@ export interface FlinkViewsAppProps {
   readonly stream: kinesis.IStream;
   /** The views table the job writes window totals (and dead letters) to. */
   readonly viewTable: dynamodb.ITable;
+  /**
+   * The raw zone bucket. The application's role may list and read the Firehose archive under raw/events/: a replay
+   * (`streamlake replay`, a second application with this role) reads event times older than the stream's retention
+   * from it. Nothing else in the bucket, and no writes.
+   */
+  readonly rawArchive?: s3.IBucket;
   /** The job writes view `flink-v<viewVersion>`. */
   readonly viewVersion: number;
   /**
@@ -121,6 +129,7 @@ export class FlinkViewsApp extends Construct {
       'dynamodb:DescribeTable',
     );
     props.viewTable.encryptionKey?.grantEncryptDecrypt(this.application);
+    props.rawArchive?.grantRead(this.application, `${LakePrefixes.rawEvents}*`);
 
     acknowledge(this.application, [
       {
@@ -138,6 +147,12 @@ export class FlinkViewsApp extends Construct {
           'Action::s3:GetBucket*',
           'Action::s3:List*',
         ],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Bucket.grantRead on the raw archive prefix only (raw/events/*): a replay lists and reads the Firehose objects of the hours it rebuilds, whose keys exist only at run time.',
+        appliesTo: [/^Resource::.*Raw.*\/raw\/events\/\*$/],
       },
     ]);
 

@@ -4,6 +4,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LakePrefixes } from '../../contracts/lake-layout';
 import { Outputs } from '../../contracts/outputs';
 import { acknowledge } from '../nag';
 
@@ -42,17 +43,7 @@ export interface DataLakeProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Key prefixes inside the zone buckets; the Firehose, Spark, Glue and the offline runtime all use these. */
-export const LakePrefixes = {
-  rawEvents: 'raw/events/',
-  rawErrors: 'raw/errors/',
-  curatedEvents: 'curated/events/',
-  quarantine: 'quarantine/',
-  analytics: 'analytics/',
-  athenaResults: 'athena-results/',
-  emrLogs: 'emr-logs/',
-  jobs: 'jobs/',
-} as const;
+export { LakePrefixes };
 
 const ATHENA_RESULTS_EXPIRATION = Duration.days(30);
 const EMR_LOG_EXPIRATION = Duration.days(90);
