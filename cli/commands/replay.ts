@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
+import { LakePrefixes } from '../../lib/contracts/lake-layout';
 import { Outputs } from '../../lib/contracts/outputs';
 import { formatDuration, parseTime } from '../lib/dates';
 import { duration } from '../lib/options';
 import {
+  abortReplay,
   DEFAULT_CAUGHT_UP_MS,
   DEFAULT_POLL_MS,
   executeReplay,
@@ -20,8 +22,8 @@ import {
 
 interface ReplayOptions extends DeploymentOptions {
   from?: string;
-  to?: string;
   dryRun?: boolean;
+  abort?: boolean;
   caughtUp: number;
   poll: number;
   timeout: number;
@@ -30,17 +32,21 @@ interface ReplayOptions extends DeploymentOptions {
 
 export function replayCommand(ctx: CliContext): Command {
   const cmd = new Command('replay')
-    .description('kappa reprocessing: rebuild the next Flink view from the stream, then switch serving to it')
-    .option(
-      '--from <time>',
-      'replay from this time (AT_TIMESTAMP; ISO or -6h); default: the oldest retained record (TRIM_HORIZON)',
+    .description(
+      'kappa reprocessing: rebuild the next Flink view in a temporary second application (raw archive + stream), ' +
+        'switch serving to it once caught up, then hand the live application over to it',
     )
     .option(
-      '--to <time>',
-      'done once the new view has read up to this time; default: once it is caught up with the tip',
+      '--from <time>',
+      'first event time to rebuild (ISO or -6h); older than the stream retention = read from the raw archive; ' +
+        'default: the whole retained stream (TRIM_HORIZON)',
     )
     .option('--dry-run', 'print the plan and change nothing')
     .option('--json', 'with --dry-run: print the plan as JSON')
+    .option(
+      '--abort',
+      'stop and delete the replay application (serving and the live application are not touched)',
+    )
     .addOption(
       new Option('--caught-up <time>', 'caught up = millisBehindLatest below this')
         .default(DEFAULT_CAUGHT_UP_MS, '60s')
@@ -52,7 +58,7 @@ export function replayCommand(ctx: CliContext): Command {
         .argParser(duration('--poll')),
     )
     .addOption(
-      new Option('--timeout <time>', 'give up (exit 4, serving unchanged) after this long')
+      new Option('--timeout <time>', 'give up waiting for any one step after this long (exit 4)')
         .default(2 * 3_600_000, '2h')
         .argParser(duration('--timeout')),
     )
@@ -60,43 +66,54 @@ export function replayCommand(ctx: CliContext): Command {
       'after',
       `
 The SSM parameter (output ${Outputs.viewVersionParameterName}) names the view serving reads, e.g. flink-v3. A replay
-writes flink-v4 from the stream's history and flips the parameter only once flink-v4 has caught up; until then
-serving keeps reading flink-v3, and an aborted replay changes nothing readers see.
+creates <application>-replay, which writes flink-v4 from the raw archive (times older than the stream's retention)
+and then the stream, and flips the parameter once flink-v4 has caught up. The live application keeps writing
+flink-v3 until then, so an aborted replay changes nothing readers see. It then moves the live application to
+flink-v4 and deletes the replay application. Runbook: docs/runbook.md.
 
 Examples:
-  $ streamlake replay --stage dev --from 2026-11-20T00:00:00Z --dry-run
+  $ streamlake replay --stage dev --from 2026-11-01T00:00:00Z --dry-run
   $ streamlake replay --from -24h
-  $ streamlake replay --from 2026-11-20T00:00Z --to 2026-11-21T00:00Z --timeout 3h`,
+  $ streamlake replay --abort`,
     );
   addDeploymentOptions(cmd);
   cmd.action(async (o: ReplayOptions) => {
     const now = ctx.clock.now();
     const fromMs = o.from !== undefined ? parseTime(o.from, '--from', now) : undefined;
-    const toMs = o.to !== undefined ? parseTime(o.to, '--to', now) : undefined;
     const conn = connection(o);
     const d = await deployment({ ...o, architecture: o.architecture ?? 'kappa' });
-    const req: ReplayRequest = {
-      applicationName: d.get(Outputs.flinkApplicationName, 'replay needs the kappa architecture'),
-      parameterName: d.get(Outputs.viewVersionParameterName, 'replay needs the kappa architecture'),
-      ...(fromMs !== undefined ? { fromMs } : {}),
-      ...(toMs !== undefined ? { toMs } : {}),
-      caughtUpMs: o.caughtUp,
-      pollMs: o.poll,
-      timeoutMs: o.timeout,
-    };
+    const applicationName = d.get(Outputs.flinkApplicationName, 'replay needs the kappa architecture');
     const deps = {
       ssm: clients.ssm(conn),
       flink: clients.flink(conn),
+      kinesis: clients.kinesis(conn),
       cloudwatch: clients.cloudwatch(conn),
       clock: ctx.clock,
       log: (l: string) => ctx.err(l),
+    };
+    if (o.abort) {
+      const deleted = await abortReplay(deps, applicationName);
+      ctx.out(
+        deleted ? `deleted ${applicationName}-replay` : `no replay application (${applicationName}-replay)`,
+      );
+      return;
+    }
+    const req: ReplayRequest = {
+      applicationName,
+      parameterName: d.get(Outputs.viewVersionParameterName, 'replay needs the kappa architecture'),
+      rawBucketName: d.get(Outputs.rawBucketName, 'the storage stack exports it'),
+      rawEventsPrefix: LakePrefixes.rawEvents,
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      caughtUpMs: o.caughtUp,
+      pollMs: o.poll,
+      timeoutMs: o.timeout,
     };
     const plan = await planReplay(deps, req);
     if (o.dryRun) {
       if (o.json) ctx.out(JSON.stringify(plan, null, 2));
       else {
         ctx.out(
-          `replay plan for ${plan.applicationName} (now ${plan.applicationStatus}, version ${plan.applicationVersionId}):`,
+          `replay plan (${plan.currentView} -> ${plan.nextView}, stream retention ${plan.retentionHours} h):`,
         );
         for (const [i, s] of plan.steps.entries()) ctx.out(`  ${i + 1}. ${s}`);
         ctx.out('dry run: nothing changed');
@@ -105,7 +122,9 @@ Examples:
     }
     const r = await executeReplay(deps, req, plan);
     ctx.out(
-      `replay done in ${formatDuration(r.elapsedMs)}: serving now reads ${plan.nextView} (was ${plan.currentView})`,
+      `replay done in ${formatDuration(r.elapsedMs)}: serving reads ${plan.nextView} (was ${plan.currentView}); ` +
+        `${plan.applicationName} writes it for event times from ${r.handOverAt}. ` +
+        `Deploy with -c flinkViewVersion=${plan.nextView.replace(/\D+/, '')} next (docs/runbook.md).`,
     );
   });
   return cmd;

@@ -1,29 +1,42 @@
 /**
- * `streamlake replay`: kappa reprocessing. The serving API reads the view named in an SSM parameter
- * (e.g. `flink-v3`). A replay builds the next view (`flink-v4`) from the stream's history with the same Flink
- * application, and flips the parameter only once the new view has caught up, so readers never see a half-built view:
+ * `streamlake replay`: kappa reprocessing with a second, temporary Flink application. The serving API reads the view
+ * named in an SSM parameter (e.g. `flink-v3`), which the live application keeps writing throughout the replay:
  *
- *   1. read the current view version from SSM;
- *   2. stop the application if it runs (an update of a running app would restart it FROM its snapshot);
- *   3. UpdateApplication: sink view = flink-v<N+1>, source start = AT_TIMESTAMP --from (or TRIM_HORIZON);
- *      EnvironmentPropertyUpdates replaces every property group, so the others are sent back unchanged;
- *   4. StartApplication with SKIP_RESTORE_FROM_SNAPSHOT (the old state belongs to the old view);
- *   5. poll until RUNNING and caught up (millisBehindLatest, or the --to time has been reached);
- *   6. flip the SSM parameter to flink-v<N+1>.
+ *   1. plan: the current view flink-v<N> (SSM), the live application's configuration, the stream's retention;
+ *   2. create `<live>-replay` from the live application's code, role, runtime and settings, writing flink-v<N+1>:
+ *      - from a time within the stream's retention: the stream from AT_TIMESTAMP (from − skew), keeping events whose
+ *        occurredAt ≥ from (Source.eventTimeFrom);
+ *      - from an older time: first the raw archive's partitions for [from, seam), then the stream for [seam, ∞)
+ *        (Archive.*, a HybridSource). The seam is an hour boundary at least an hour inside the retention;
+ *      - without --from: the whole retained stream (TRIM_HORIZON);
+ *   3. start it and wait until it is RUNNING and caught up with the stream's tip (millisBehindLatest);
+ *   4. flip the SSM parameter to flink-v<N+1>: serving switches, the replay application keeps the view current;
+ *   5. hand the live application over to flink-v<N+1> at a minute boundary H: restart it without its snapshot, reading
+ *      from AT_TIMESTAMP (H − skew) and keeping events at or after H. From then on both applications write the same
+ *      totals for windows ≥ H; windows < H are only the replay's;
+ *   6. once the replay application's windows before H are final (H + allowed lateness + out-of-orderness, with it
+ *      caught up), stop and delete it.
  *
+ * Until step 4 nothing readers see changes and flink-v<N> stays current: `--abort` deletes the replay application.
  * Every AWS call goes through injected clients, so tests drive it with aws-sdk-client-mock.
  */
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import {
+  type ApplicationDetail,
+  CreateApplicationCommand,
+  type CreateApplicationRequest,
+  DeleteApplicationCommand,
   DescribeApplicationCommand,
   type KinesisAnalyticsV2Client,
   type PropertyGroup,
+  ResourceNotFoundException,
   StartApplicationCommand,
   StopApplicationCommand,
   UpdateApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type flinkProperties from '../../lib/contracts/flink-properties.json';
+import flinkProperties from '../../lib/contracts/flink-properties.json';
 import viewTable from '../../lib/contracts/view-table.json';
 import { type Clock, systemClock } from './clock';
 import { formatDuration } from './dates';
@@ -35,23 +48,37 @@ function key<G extends keyof Groups>(_group: G, k: keyof Groups[G] & string): st
   return k;
 }
 
-/** Where the Flink job reads its source start position and its sink view (lib/contracts/flink-properties.json). */
+/** The job's properties a replay sets (lib/contracts/flink-properties.json). */
 export const FLINK_PROPERTIES = {
   sourceGroup: 'Source' satisfies keyof Groups,
+  streamArn: key('Source', 'streamArn'),
   initialPosition: key('Source', 'initialPosition'),
   initialTimestamp: key('Source', 'initialTimestamp'),
+  eventTimeFrom: key('Source', 'eventTimeFrom'),
   sinkGroup: 'Sink' satisfies keyof Groups,
   viewName: key('Sink', 'viewName'),
+  archiveGroup: 'Archive' satisfies keyof Groups,
+  archivePath: key('Archive', 'path'),
+  archiveFrom: key('Archive', 'from'),
+  processingGroup: 'Processing' satisfies keyof Groups,
+  allowedLateness: key('Processing', 'allowedLatenessSeconds'),
+  outOfOrderness: key('Processing', 'outOfOrdernessSeconds'),
 } as const;
 
 export const DEFAULT_CAUGHT_UP_MS = 60_000;
 export const DEFAULT_POLL_MS = 30_000;
+/** How far before an event's occurredAt its record may have reached the stream (producer clocks running ahead). */
+export const SKEW_MS = 15 * 60_000;
+/** The seam between archive and stream stays this far inside the retention, so the stream still holds it at start. */
+export const RETENTION_MARGIN_MS = 3_600_000;
+export const REPLAY_SUFFIX = '-replay';
 
 export interface ReplayDeps {
   readonly ssm: Pick<SSMClient, 'send'>;
   readonly flink: Pick<KinesisAnalyticsV2Client, 'send'>;
-  /** Reads millisBehindLatest. @default - catch-up is judged by `--to` only */
-  readonly cloudwatch?: Pick<CloudWatchClient, 'send'>;
+  readonly kinesis: Pick<KinesisClient, 'send'>;
+  /** Reads millisBehindLatest, which tells when an application has caught up. */
+  readonly cloudwatch: Pick<CloudWatchClient, 'send'>;
   readonly clock?: Clock;
   readonly log?: (line: string) => void;
 }
@@ -59,31 +86,38 @@ export interface ReplayDeps {
 export interface ReplayRequest {
   readonly applicationName: string;
   readonly parameterName: string;
-  /** Epoch ms; undefined = TRIM_HORIZON (the whole retained stream). */
+  /** Raw zone bucket and the Firehose prefix root (`raw/events`): the archive read for times beyond retention. */
+  readonly rawBucketName: string;
+  readonly rawEventsPrefix: string;
+  /** Epoch ms of the first event time to rebuild; undefined = the whole retained stream (TRIM_HORIZON). */
   readonly fromMs?: number;
-  /** Epoch ms: done once the app has read up to here. @default - done once within caughtUpMs of the tip */
-  readonly toMs?: number;
   /** @default 60000 */
   readonly caughtUpMs?: number;
   /** @default 30000 */
   readonly pollMs?: number;
-  /** Give up (exit 4, parameter NOT flipped) after this long. @default - 2 hours */
+  /** Give up waiting for a step after this long (exit 4). @default - 2 hours */
   readonly timeoutMs?: number;
 }
 
 export interface ReplayPlan {
   readonly applicationName: string;
+  readonly replayApplicationName: string;
   readonly parameterName: string;
   readonly currentView: string;
   readonly nextView: string;
-  readonly applicationStatus: string;
-  readonly applicationVersionId: number;
-  readonly startPosition: string;
-  readonly propertyGroups: PropertyGroup[];
+  readonly retentionHours: number;
+  /** Where the replay reads, in words (also in the steps). */
+  readonly sources: string;
+  /** The raw archive part, when --from is older than the retention allows. */
+  readonly archive?: { readonly path: string; readonly from: string; readonly seam: string };
+  readonly replayPropertyGroups: PropertyGroup[];
+  /** Windows finalize this long after their end (allowed lateness + out-of-orderness of the live application). */
+  readonly finalizeMs: number;
   readonly steps: string[];
 }
 
 const FLINK_PREFIX = viewTable.views.flinkPrefix;
+const P = FLINK_PROPERTIES;
 
 export function parseViewVersion(value: string | undefined, parameterName: string): number {
   const m = new RegExp(`^${FLINK_PREFIX}(\\d+)$`).exec(value ?? '');
@@ -92,71 +126,224 @@ export function parseViewVersion(value: string | undefined, parameterName: strin
   return Number(m[1]);
 }
 
-/** Source.initialTimestamp is an ISO-8601 instant (flink-properties.json). */
-function flinkTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
+const iso = (ms: number): string => new Date(ms).toISOString();
+const HOUR_MS = 3_600_000;
+const ceilTo = (ms: number, unit: number): number => Math.ceil(ms / unit) * unit;
+
+type GroupMap = Map<string, Record<string, string>>;
+
+function groupsOf(detail: ApplicationDetail): GroupMap {
+  const merged: GroupMap = new Map();
+  for (const g of detail.ApplicationConfigurationDescription?.EnvironmentPropertyDescriptions
+    ?.PropertyGroupDescriptions ?? [])
+    if (g.PropertyGroupId) merged.set(g.PropertyGroupId, { ...(g.PropertyMap ?? {}) });
+  return merged;
+}
+
+function toPropertyGroups(groups: GroupMap): PropertyGroup[] {
+  return Array.from(groups)
+    .filter(([, m]) => Object.keys(m).length > 0)
+    .map(([PropertyGroupId, PropertyMap]) => ({ PropertyGroupId, PropertyMap }));
+}
+
+function seconds(groups: GroupMap, group: 'Processing', k: string): number {
+  const spec = (flinkProperties.groups[group] as Record<string, { default: string | null }>)[k];
+  const v = Number(groups.get(group)?.[k] ?? spec?.default ?? '0');
+  return Number.isFinite(v) ? v : 0;
+}
+
+/**
+ * Property groups for a run that writes `view` and reads the stream from `position` (AT_TIMESTAMP when `atMs`),
+ * keeping events at or after `eventTimeFrom`, with the archive part when given; every other group is kept.
+ */
+export function withStart(
+  base: GroupMap,
+  view: string,
+  start: { atMs?: number; eventTimeFromMs?: number; archive?: { path: string; fromMs: number } },
+): GroupMap {
+  const groups: GroupMap = new Map(Array.from(base, ([g, m]) => [g, { ...m }]));
+  const source = { ...(groups.get(P.sourceGroup) ?? {}) };
+  delete source[P.initialTimestamp];
+  delete source[P.eventTimeFrom];
+  source[P.initialPosition] = start.atMs === undefined ? 'TRIM_HORIZON' : 'AT_TIMESTAMP';
+  if (start.atMs !== undefined) source[P.initialTimestamp] = iso(start.atMs);
+  if (start.eventTimeFromMs !== undefined) source[P.eventTimeFrom] = iso(start.eventTimeFromMs);
+  groups.set(P.sourceGroup, source);
+  groups.set(P.sinkGroup, { ...(groups.get(P.sinkGroup) ?? {}), [P.viewName]: view });
+  groups.delete(P.archiveGroup);
+  if (start.archive)
+    groups.set(P.archiveGroup, {
+      [P.archivePath]: start.archive.path,
+      [P.archiveFrom]: iso(start.archive.fromMs),
+    });
+  return groups;
+}
+
+async function describe(deps: ReplayDeps, name: string): Promise<ApplicationDetail | undefined> {
+  try {
+    const d = await deps.flink.send(new DescribeApplicationCommand({ ApplicationName: name }));
+    return d.ApplicationDetail;
+  } catch (e) {
+    if (
+      e instanceof ResourceNotFoundException ||
+      (e as { name?: string }).name === 'ResourceNotFoundException'
+    )
+      return undefined;
+    throw e;
+  }
 }
 
 export async function planReplay(deps: ReplayDeps, req: ReplayRequest): Promise<ReplayPlan> {
-  if (req.fromMs !== undefined && req.toMs !== undefined && req.toMs <= req.fromMs)
-    throw new CliError('--to must be after --from', ExitCode.usage);
+  const clock = deps.clock ?? systemClock;
+  const now = clock.now();
+  if (req.fromMs !== undefined && req.fromMs >= now)
+    throw new CliError(`--from ${iso(req.fromMs)} is not in the past`, ExitCode.usage);
   const param = await deps.ssm.send(new GetParameterCommand({ Name: req.parameterName }));
   const currentView = param.Parameter?.Value ?? '';
   const n = parseViewVersion(currentView, req.parameterName);
   const nextView = `${FLINK_PREFIX}${n + 1}`;
-  const app = await deps.flink.send(new DescribeApplicationCommand({ ApplicationName: req.applicationName }));
-  const detail = app.ApplicationDetail;
-  if (!detail?.ApplicationVersionId)
-    throw new CliError(`Flink application ${req.applicationName}: no application detail`);
-  const groups = (detail.ApplicationConfigurationDescription?.EnvironmentPropertyDescriptions
-    ?.PropertyGroupDescriptions ?? []) as PropertyGroup[];
-  const startPosition =
-    req.fromMs === undefined ? 'TRIM_HORIZON' : `AT_TIMESTAMP ${flinkTimestamp(req.fromMs)}`;
-  const P = FLINK_PROPERTIES;
-  const merged = new Map<string, Record<string, string>>();
-  for (const g of groups) if (g.PropertyGroupId) merged.set(g.PropertyGroupId, { ...(g.PropertyMap ?? {}) });
-  const source = { ...(merged.get(P.sourceGroup) ?? {}) };
-  delete source[P.initialTimestamp];
-  source[P.initialPosition] = req.fromMs === undefined ? 'TRIM_HORIZON' : 'AT_TIMESTAMP';
-  if (req.fromMs !== undefined) source[P.initialTimestamp] = flinkTimestamp(req.fromMs);
-  merged.set(P.sourceGroup, source);
-  merged.set(P.sinkGroup, { ...(merged.get(P.sinkGroup) ?? {}), [P.viewName]: nextView });
-  const propertyGroups = Array.from(merged, ([PropertyGroupId, PropertyMap]) => ({
-    PropertyGroupId,
-    PropertyMap,
-  }));
-  const status = detail.ApplicationStatus ?? 'UNKNOWN';
-  const until =
-    req.toMs === undefined
-      ? `less than ${formatDuration(req.caughtUpMs ?? DEFAULT_CAUGHT_UP_MS)} behind the stream tip`
-      : `past ${new Date(req.toMs).toISOString()}`;
+  const live = await describe(deps, req.applicationName);
+  if (!live?.ApplicationVersionId) throw new CliError(`Flink application ${req.applicationName} not found`);
+  const replayApplicationName = `${req.applicationName}${REPLAY_SUFFIX}`;
+  const existing = await describe(deps, replayApplicationName);
+  if (existing)
+    throw new CliError(
+      `a replay is already in progress: ${replayApplicationName} is ${existing.ApplicationStatus}. Let it finish, or ` +
+        '`streamlake replay --abort` to delete it',
+    );
+  const base = groupsOf(live);
+  const streamArn = base.get(P.sourceGroup)?.[P.streamArn];
+  if (!streamArn)
+    throw new CliError(`${req.applicationName} has no ${P.sourceGroup}.${P.streamArn} property`);
+  const stream = await deps.kinesis.send(new DescribeStreamSummaryCommand({ StreamARN: streamArn }));
+  const retentionHours = stream.StreamDescriptionSummary?.RetentionPeriodHours ?? 24;
+  const safe = now - retentionHours * HOUR_MS + RETENTION_MARGIN_MS;
+
+  let groups: GroupMap;
+  let sources: string;
+  let archive: ReplayPlan['archive'];
+  if (req.fromMs === undefined) {
+    groups = withStart(base, nextView, {});
+    sources = `the whole retained stream (TRIM_HORIZON, ${retentionHours} h)`;
+  } else if (req.fromMs >= safe) {
+    groups = withStart(base, nextView, { atMs: req.fromMs - SKEW_MS, eventTimeFromMs: req.fromMs });
+    sources = `the stream from AT_TIMESTAMP ${iso(req.fromMs - SKEW_MS)}, events from ${iso(req.fromMs)}`;
+  } else {
+    const seam = ceilTo(safe, HOUR_MS);
+    const path = `s3://${req.rawBucketName}/${req.rawEventsPrefix.replace(/\/+$/, '')}`;
+    groups = withStart(base, nextView, {
+      atMs: seam - SKEW_MS,
+      eventTimeFromMs: seam,
+      archive: { path, fromMs: req.fromMs },
+    });
+    archive = { path, from: iso(req.fromMs), seam: iso(seam) };
+    sources =
+      `the raw archive ${path} for events in [${iso(req.fromMs)}, ${iso(seam)}) (older than the stream's ` +
+      `${retentionHours} h retention), then the stream from AT_TIMESTAMP ${iso(seam - SKEW_MS)}, events from ${iso(seam)}`;
+  }
+  const finalizeMs =
+    (seconds(base, 'Processing', P.allowedLateness) + seconds(base, 'Processing', P.outOfOrderness)) * 1000;
   const steps = [
-    ...(status === 'RUNNING' || status === 'STARTING' || status === 'UPDATING'
-      ? [`stop ${req.applicationName} (status ${status}) and wait for READY`]
-      : []),
-    `update ${req.applicationName}: ${P.sinkGroup}.${P.viewName}=${nextView}, ${P.sourceGroup}.${P.initialPosition}=${startPosition}`,
-    `start ${req.applicationName} with SKIP_RESTORE_FROM_SNAPSHOT`,
-    `wait until RUNNING and ${until}`,
-    `set ${req.parameterName}: ${currentView} -> ${nextView} (serving switches to the new view)`,
+    `create ${replayApplicationName} (code, role, runtime and settings of ${req.applicationName}) writing ${nextView} from ${sources}`,
+    `start it and wait until it is RUNNING and caught up with the stream (millisBehindLatest ≤ caught-up)`,
+    `set ${req.parameterName}: ${currentView} -> ${nextView} (serving switches; ${req.applicationName} still writes ${currentView} until the hand-over)`,
+    `hand ${req.applicationName} over to ${nextView} at the next minute boundary H: restart without its snapshot from AT_TIMESTAMP H−${formatDuration(SKEW_MS)}, events from H`,
+    `after H + ${formatDuration(finalizeMs)} (its windows before H are final), stop and delete ${replayApplicationName}`,
   ];
   return {
     applicationName: req.applicationName,
+    replayApplicationName,
     parameterName: req.parameterName,
     currentView,
     nextView,
-    applicationStatus: status,
-    applicationVersionId: detail.ApplicationVersionId,
-    startPosition,
-    propertyGroups,
+    retentionHours,
+    sources,
+    ...(archive ? { archive } : {}),
+    replayPropertyGroups: toPropertyGroups(groups),
+    finalizeMs,
     steps,
   };
 }
 
-async function describeStatus(deps: ReplayDeps, name: string): Promise<{ status: string; version: number }> {
-  const d = await deps.flink.send(new DescribeApplicationCommand({ ApplicationName: name }));
+/** The CreateApplication request of the replay application: the live application's settings, the replay's properties. */
+export function replayApplicationRequest(
+  live: ApplicationDetail,
+  name: string,
+  propertyGroups: PropertyGroup[],
+): CreateApplicationRequest {
+  const cfg = live.ApplicationConfigurationDescription;
+  const code = cfg?.ApplicationCodeConfigurationDescription;
+  const s3 = code?.CodeContentDescription?.S3ApplicationCodeLocationDescription;
+  if (!live.RuntimeEnvironment || !live.ServiceExecutionRole || !s3?.BucketARN || !s3.FileKey)
+    throw new CliError(`${live.ApplicationName}: its runtime, role or S3 code location is missing`);
+  const flinkCfg = cfg?.FlinkApplicationConfigurationDescription;
+  const cp = flinkCfg?.CheckpointConfigurationDescription;
+  const mon = flinkCfg?.MonitoringConfigurationDescription;
+  const par = flinkCfg?.ParallelismConfigurationDescription;
   return {
-    status: d.ApplicationDetail?.ApplicationStatus ?? 'UNKNOWN',
-    version: d.ApplicationDetail?.ApplicationVersionId ?? 0,
+    ApplicationName: name,
+    ApplicationDescription: `streamlake replay of ${live.ApplicationName} (temporary; deleted by streamlake replay)`,
+    RuntimeEnvironment: live.RuntimeEnvironment,
+    ServiceExecutionRole: live.ServiceExecutionRole,
+    ApplicationConfiguration: {
+      ApplicationCodeConfiguration: {
+        CodeContentType: code?.CodeContentType ?? 'ZIPFILE',
+        CodeContent: {
+          S3ContentLocation: {
+            BucketARN: s3.BucketARN,
+            FileKey: s3.FileKey,
+            ...(s3.ObjectVersion ? { ObjectVersion: s3.ObjectVersion } : {}),
+          },
+        },
+      },
+      EnvironmentProperties: { PropertyGroups: propertyGroups },
+      // A temporary application: no snapshots, so stopping it never waits for one.
+      ApplicationSnapshotConfiguration: { SnapshotsEnabled: false },
+      FlinkApplicationConfiguration: {
+        ...(cp?.ConfigurationType
+          ? {
+              CheckpointConfiguration: {
+                ConfigurationType: cp.ConfigurationType,
+                ...(cp.ConfigurationType === 'CUSTOM'
+                  ? {
+                      CheckpointingEnabled: cp.CheckpointingEnabled,
+                      CheckpointInterval: cp.CheckpointInterval,
+                      MinPauseBetweenCheckpoints: cp.MinPauseBetweenCheckpoints,
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+        ...(mon?.ConfigurationType
+          ? {
+              MonitoringConfiguration: {
+                ConfigurationType: mon.ConfigurationType,
+                ...(mon.ConfigurationType === 'CUSTOM'
+                  ? { MetricsLevel: mon.MetricsLevel, LogLevel: mon.LogLevel }
+                  : {}),
+              },
+            }
+          : {}),
+        ...(par?.ConfigurationType
+          ? {
+              ParallelismConfiguration: {
+                ConfigurationType: par.ConfigurationType,
+                ...(par.ConfigurationType === 'CUSTOM'
+                  ? {
+                      Parallelism: par.Parallelism,
+                      ParallelismPerKPU: par.ParallelismPerKPU,
+                      AutoScalingEnabled: par.AutoScalingEnabled,
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+      },
+    },
+    CloudWatchLoggingOptions: (live.CloudWatchLoggingOptionDescriptions ?? [])
+      .filter((o) => o.LogStreamARN)
+      .map((o) => ({ LogStreamARN: o.LogStreamARN as string })),
+    Tags: [{ Key: 'streamlake:replay-of', Value: live.ApplicationName ?? '' }],
   };
 }
 
@@ -185,90 +372,181 @@ export async function millisBehindLatest(
   return values.length > 0 ? values[0] : undefined;
 }
 
+const STOPPABLE = ['RUNNING', 'STARTING', 'UPDATING', 'AUTOSCALING'];
+
+/** Waits, polls and names what it waited for when it gives up. */
+class Waiter {
+  private readonly clock: Clock;
+  private readonly started: number;
+  constructor(
+    private readonly deps: ReplayDeps,
+    private readonly req: ReplayRequest,
+    private readonly state: () => string,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.started = this.clock.now();
+  }
+
+  elapsed(): number {
+    return this.clock.now() - this.started;
+  }
+
+  async until(what: string, check: () => Promise<boolean>): Promise<void> {
+    const begun = this.clock.now();
+    const timeoutMs = this.req.timeoutMs ?? 2 * HOUR_MS;
+    for (;;) {
+      if (await check()) return;
+      const waited = this.clock.now() - begun;
+      if (waited >= timeoutMs)
+        throw new CliError(
+          `gave up after ${formatDuration(waited)} waiting for ${what}. ${this.state()}`,
+          ExitCode.timedOut,
+        );
+      await this.clock.sleep(this.req.pollMs ?? DEFAULT_POLL_MS);
+    }
+  }
+
+  async status(name: string, wanted: string, onReady?: string): Promise<void> {
+    await this.until(`${name} to be ${wanted}`, async () => {
+      const d = await describe(this.deps, name);
+      const status = d?.ApplicationStatus ?? 'DELETED';
+      if (status === wanted) return true;
+      if (wanted === 'RUNNING' && status === 'READY')
+        throw new CliError(
+          `${name} stopped while starting; see its CloudWatch logs. ${onReady ?? this.state()}`,
+        );
+      this.deps.log?.(`  ${formatDuration(this.elapsed())} ${name} ${status}`);
+      return false;
+    });
+  }
+
+  async caughtUp(name: string): Promise<void> {
+    const limit = this.req.caughtUpMs ?? DEFAULT_CAUGHT_UP_MS;
+    await this.until(`${name} to catch up (millisBehindLatest ≤ ${formatDuration(limit)})`, async () => {
+      const behind = await millisBehindLatest(this.deps.cloudwatch, name, this.clock.now());
+      this.deps.log?.(`  ${formatDuration(this.elapsed())} ${name} millisBehindLatest ${behind ?? 'n/a'}`);
+      return behind !== undefined && behind <= limit;
+    });
+  }
+}
+
+async function stop(deps: ReplayDeps, waiter: Waiter, name: string, force: boolean): Promise<void> {
+  const d = await describe(deps, name);
+  if (!d) return;
+  if (STOPPABLE.includes(d.ApplicationStatus ?? '')) {
+    deps.log?.(`stopping ${name}`);
+    await deps.flink.send(new StopApplicationCommand({ ApplicationName: name, Force: force }));
+  }
+  if (d.ApplicationStatus !== 'READY') await waiter.status(name, 'READY');
+}
+
+async function remove(deps: ReplayDeps, waiter: Waiter, name: string): Promise<boolean> {
+  await stop(deps, waiter, name, true);
+  const d = await describe(deps, name);
+  if (!d?.CreateTimestamp) return false;
+  deps.log?.(`deleting ${name}`);
+  await deps.flink.send(
+    new DeleteApplicationCommand({ ApplicationName: name, CreateTimestamp: d.CreateTimestamp }),
+  );
+  return true;
+}
+
 export async function executeReplay(
   deps: ReplayDeps,
   req: ReplayRequest,
   plan: ReplayPlan,
-): Promise<{ elapsedMs: number }> {
+): Promise<{ elapsedMs: number; handOverAt: string }> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? (() => {});
-  const pollMs = req.pollMs ?? DEFAULT_POLL_MS;
-  const timeoutMs = req.timeoutMs ?? 2 * 3_600_000;
-  const started = clock.now();
-  const name = req.applicationName;
-  const waitFor = async (wanted: string, what: string): Promise<number> => {
-    for (;;) {
-      const s = await describeStatus(deps, name);
-      if (s.status === wanted) return s.version;
-      if (wanted === 'RUNNING' && s.status === 'READY')
-        throw new CliError(
-          `${name} stopped while starting; see its CloudWatch logs. ${req.parameterName} still says ${plan.currentView}.`,
-        );
-      const elapsed = clock.now() - started;
-      if (elapsed >= timeoutMs)
-        throw new CliError(
-          `gave up after ${formatDuration(elapsed)} waiting for ${what} (status ${s.status}); ${req.parameterName} still says ${plan.currentView}`,
-          ExitCode.timedOut,
-        );
-      log(`  ${formatDuration(elapsed)} ${name} ${s.status}`);
-      await clock.sleep(pollMs);
-    }
-  };
+  let flipped = false;
+  let handedOver = false;
+  const state = () =>
+    !flipped
+      ? `${req.parameterName} still says ${plan.currentView} and ${plan.applicationName} still writes it; ` +
+        '`streamlake replay --abort` deletes the replay application.'
+      : !handedOver
+        ? `${req.parameterName} says ${plan.nextView}, kept current by ${plan.replayApplicationName}; ` +
+          `${plan.applicationName} writes ${plan.currentView}: see docs/runbook.md to finish the hand-over or roll back.`
+        : `${req.parameterName} says ${plan.nextView}; ${plan.applicationName} writes it; ` +
+          `${plan.replayApplicationName} is left running: \`streamlake replay --abort\` deletes it.`;
+  const waiter = new Waiter(deps, req, state);
 
-  let version = plan.applicationVersionId;
-  if (plan.applicationStatus !== 'READY') {
-    if (['RUNNING', 'STARTING', 'UPDATING', 'AUTOSCALING'].includes(plan.applicationStatus)) {
-      log(`stopping ${name}`);
-      await deps.flink.send(new StopApplicationCommand({ ApplicationName: name }));
-    }
-    version = await waitFor('READY', `${name} to stop`);
-  }
-  log(`updating ${name}: sink view ${plan.nextView}, start ${plan.startPosition}`);
+  const live = await describe(deps, plan.applicationName);
+  if (!live) throw new CliError(`Flink application ${plan.applicationName} not found`);
+  log(`creating ${plan.replayApplicationName}: ${plan.nextView} from ${plan.sources}`);
   await deps.flink.send(
-    new UpdateApplicationCommand({
-      ApplicationName: name,
-      CurrentApplicationVersionId: version,
-      ApplicationConfigurationUpdate: { EnvironmentPropertyUpdates: { PropertyGroups: plan.propertyGroups } },
-    }),
+    new CreateApplicationCommand(
+      replayApplicationRequest(live, plan.replayApplicationName, plan.replayPropertyGroups),
+    ),
   );
-  log(`starting ${name} without restoring its snapshot`);
   await deps.flink.send(
     new StartApplicationCommand({
-      ApplicationName: name,
+      ApplicationName: plan.replayApplicationName,
+      RunConfiguration: {
+        ApplicationRestoreConfiguration: { ApplicationRestoreType: 'SKIP_RESTORE_FROM_SNAPSHOT' },
+      },
+    }),
+  );
+  await waiter.status(plan.replayApplicationName, 'RUNNING');
+  await waiter.caughtUp(plan.replayApplicationName);
+
+  log(`flipping ${req.parameterName}: ${plan.currentView} -> ${plan.nextView}`);
+  await deps.ssm.send(
+    new PutParameterCommand({ Name: req.parameterName, Value: plan.nextView, Overwrite: true }),
+  );
+  flipped = true;
+
+  // Hand-over: the live application restarts into the new view for event times ≥ H.
+  const handOver = ceilTo(clock.now() + 1, 60_000);
+  await stop(deps, waiter, plan.applicationName, false);
+  const current = await describe(deps, plan.applicationName);
+  if (!current?.ApplicationVersionId) throw new CliError(`${plan.applicationName} disappeared. ${state()}`);
+  const liveGroups = withStart(groupsOf(current), plan.nextView, {
+    atMs: handOver - SKEW_MS,
+    eventTimeFromMs: handOver,
+  });
+  log(`handing ${plan.applicationName} over to ${plan.nextView} at ${iso(handOver)}`);
+  await deps.flink.send(
+    new UpdateApplicationCommand({
+      ApplicationName: plan.applicationName,
+      CurrentApplicationVersionId: current.ApplicationVersionId,
+      ApplicationConfigurationUpdate: {
+        EnvironmentPropertyUpdates: { PropertyGroups: toPropertyGroups(liveGroups) },
+      },
+    }),
+  );
+  await deps.flink.send(
+    new StartApplicationCommand({
+      ApplicationName: plan.applicationName,
       RunConfiguration: {
         ApplicationRestoreConfiguration: { ApplicationRestoreType: 'SKIP_RESTORE_FROM_SNAPSHOT' },
         FlinkRunConfiguration: { AllowNonRestoredState: true },
       },
     }),
   );
-  await waitFor('RUNNING', `${name} to start`);
+  await waiter.status(plan.applicationName, 'RUNNING');
+  handedOver = true;
+  await waiter.caughtUp(plan.applicationName);
 
-  const caughtUpMs = req.caughtUpMs ?? DEFAULT_CAUGHT_UP_MS;
-  for (;;) {
-    const now = clock.now();
-    const behind = deps.cloudwatch ? await millisBehindLatest(deps.cloudwatch, name, now) : undefined;
-    const elapsed = now - started;
-    let done: boolean;
-    if (req.toMs !== undefined)
-      done = behind !== undefined ? now - behind >= req.toMs : now >= req.toMs + caughtUpMs;
-    else done = behind !== undefined && behind <= caughtUpMs;
-    log(`  ${formatDuration(elapsed)} ${name} RUNNING, millisBehindLatest ${behind ?? 'n/a'}`);
-    if (done) break;
-    if (req.toMs === undefined && !deps.cloudwatch)
-      throw new CliError(
-        'cannot tell when the replay has caught up: no CloudWatch client and no --to',
-        ExitCode.usage,
-      );
-    if (elapsed >= timeoutMs)
-      throw new CliError(
-        `gave up after ${formatDuration(elapsed)}: ${name} is still ${behind ?? '?'} ms behind; ${req.parameterName} still says ${plan.currentView}`,
-        ExitCode.timedOut,
-      );
-    await clock.sleep(pollMs);
-  }
-  log(`flipping ${req.parameterName}: ${plan.currentView} -> ${plan.nextView}`);
-  await deps.ssm.send(
-    new PutParameterCommand({ Name: req.parameterName, Value: plan.nextView, Overwrite: true }),
+  const finalAt = handOver + plan.finalizeMs + (req.caughtUpMs ?? DEFAULT_CAUGHT_UP_MS);
+  await waiter.until(
+    `${plan.replayApplicationName} to finalize the windows before ${iso(handOver)}`,
+    async () => {
+      if (clock.now() < finalAt) return false;
+      const behind = await millisBehindLatest(deps.cloudwatch, plan.replayApplicationName, clock.now());
+      return behind !== undefined && behind <= (req.caughtUpMs ?? DEFAULT_CAUGHT_UP_MS);
+    },
   );
-  return { elapsedMs: clock.now() - started };
+  await remove(deps, waiter, plan.replayApplicationName);
+  return { elapsedMs: waiter.elapsed(), handOverAt: iso(handOver) };
+}
+
+/** Stops (force) and deletes the replay application, if there is one. Changes neither the pointer nor the live app. */
+export async function abortReplay(deps: ReplayDeps, applicationName: string): Promise<boolean> {
+  const waiter = new Waiter(
+    deps,
+    { applicationName, parameterName: '', rawBucketName: '', rawEventsPrefix: '' },
+    () => 'the replay application could not be deleted',
+  );
+  return remove(deps, waiter, `${applicationName}${REPLAY_SUFFIX}`);
 }
