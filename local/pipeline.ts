@@ -47,6 +47,7 @@ import {
   type TruthEvent,
   underCounts,
 } from './reference';
+import { reprocess } from './reprocess';
 import {
   type Architecture,
   type LocalInfra,
@@ -84,6 +85,8 @@ export interface PipelineOptions {
   /** Fraction of stream-consumer invocations that fail before calling the handler (exercises retries). @default 0 */
   readonly injectConsumerFailures?: number;
   readonly keepWorkDir?: boolean;
+  /** Kappa: replay into flink-v2 from the raw archive and the stream, flip, hand over (local/reprocess.ts). @default true */
+  readonly reprocess?: boolean;
   /** Run the Spark job for the closed day. @default true */
   readonly runBatch?: boolean;
   readonly log?: (line: string) => void;
@@ -695,8 +698,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
         handler: (e: APIGatewayProxyEventV2, c: Context) => Promise<{ statusCode?: number; body?: string }>;
       };
       const top = [...refDay.values()].sort((a, b) => b.count - a.count)[0];
-      if (top) {
-        const res = await api.handler(
+      const queryTop = async (t: Aggregate) =>
+        api.handler(
           {
             version: '2.0',
             routeKey: 'GET /metrics',
@@ -704,8 +707,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
             rawQueryString: '',
             headers: {},
             queryStringParameters: {
-              contentId: top.contentId,
-              type: top.type,
+              contentId: t.contentId,
+              type: t.type,
               granularity: 'day',
               from: closedDay,
               to: closedDay,
@@ -715,6 +718,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
           } as unknown as APIGatewayProxyEventV2,
           lambdaContext('query-api-local'),
         );
+      if (top) {
+        const res = await queryTop(top);
         const body = JSON.parse(res.body ?? '{}') as {
           series?: { points?: { bucket: string; count: number }[] }[];
         };
@@ -725,6 +730,48 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
           detail: `GET /metrics ${top.contentId}/${top.type} ${closedDay}: status ${res.statusCode}, served ${served}, reference ${top.count}`,
         });
         components.serving = 'lambda/query-api handler, invoked in-process';
+      }
+
+      // 10. Kappa reprocessing: a replay job into the next view (raw archive, then the stream), the pointer flip, the
+      // hand-over of the live job (local/reprocess.ts).
+      const parameterName = process.env.VIEW_VERSION_PARAMETER;
+      if (
+        opts.reprocess !== false &&
+        opts.architecture === 'kappa' &&
+        top &&
+        firehose &&
+        parameterName &&
+        components.flink?.startsWith('jobs/flink')
+      ) {
+        const minute = 60_000;
+        const seamMs = Math.floor((startMs + (opts.spanMinutes * minute) / 4) / minute) * minute;
+        const handOverMs = Math.floor((startMs + opts.spanMinutes * minute * 0.4) / minute) * minute;
+        const rawRoot = firehose.prefix.split('dt=')[0]?.replace(/\/$/, '') ?? 'raw/events';
+        const reprocessChecks = await reprocess({
+          reg,
+          workDir,
+          ep,
+          dynamodb: c.dynamodb,
+          ssm: c.ssm,
+          table,
+          streamArn,
+          archivePath: `s3://${rawBucket}/${rawRoot}`,
+          parameterName,
+          closedDay,
+          refMinute,
+          // Late and out-of-order events reach back before the workload's start time: read the hour before it too.
+          archiveFromMs: startMs - 3_600_000,
+          seamMs,
+          handOverMs,
+          servedView: async () => {
+            const r = await queryTop(top);
+            return (JSON.parse(r.body ?? '{}') as { views?: { speed?: string } }).views?.speed;
+          },
+          log,
+        });
+        checks.push(...reprocessChecks);
+        components.reprocess = `local/reprocess.ts: replay job (archive + stream) -> flink-v2, flip, hand-over`;
+        phase('reprocess');
       }
     } else components.serving = queryFn ? `missing ${QUERY_API}` : `${NOT_IN_VARIANT}: views read directly`;
 
