@@ -470,8 +470,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     if (poller) await settle('speed layer', () => (poller as EsmPoller).idle, 180_000);
     if (archive) await settle('archive writer', () => (archive as ArchiveWriter).idle, 60_000);
     if (flink) {
-      // Done when the (latest) job is running and the Flink view of the closed day equals the reference, or has not
-      // changed for 90 s since then: a restored job can take long to start on a busy machine. The checks below judge.
+      // Done when the (latest) job is running and the Flink view of the closed day has not changed for 15 s while it
+      // equals the reference, or for 90 s otherwise: a restored job can take long to start on a busy machine, and a
+      // CPU-starved one can sit on a late correction for longer than its checkpoint interval. The checks below judge.
       let last = '';
       let stableSince = Date.now();
       let readyFor: ManagedProcess | undefined;
@@ -488,15 +489,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
           }
           const rows = await readView(c.dynamodb, table, flinkView, 'minute');
           const closed = filterDay(rows, closedDay);
-          // Done at once when the view matches the reference; otherwise only after a long quiet spell, since a
-          // CPU-starved job can sit on a late correction for longer than its checkpoint interval.
-          if (closed.size > 0 && diff(refMinute, closed).length === 0) return true;
           const sig = JSON.stringify(sum(closed.values()));
           if (sig !== last) {
             last = sig;
             stableSince = Date.now();
           }
-          return rows.size > 0 && Date.now() - stableSince > 90_000;
+          const quiet = Date.now() - stableSince;
+          const matches = closed.size > 0 && diff(refMinute, closed).length === 0;
+          return rows.size > 0 && quiet > (matches ? 15_000 : 90_000);
         },
         300_000,
       );
