@@ -470,7 +470,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     if (poller) await settle('speed layer', () => (poller as EsmPoller).idle, 180_000);
     if (archive) await settle('archive writer', () => (archive as ArchiveWriter).idle, 60_000);
     if (flink) {
-      // Done when the (latest) job is running and the Flink view of the closed day has not changed for 15 s while it
+      // Done when the (latest) job is running and the Flink view of the closed day has not changed for 30 s while it
       // equals the reference, or for 90 s otherwise: a restored job can take long to start on a busy machine, and a
       // CPU-starved one can sit on a late correction for longer than its checkpoint interval. The checks below judge.
       let last = '';
@@ -496,7 +496,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
           }
           const quiet = Date.now() - stableSince;
           const matches = closed.size > 0 && diff(refMinute, closed).length === 0;
-          return rows.size > 0 && quiet > (matches ? 15_000 : 90_000);
+          return rows.size > 0 && quiet > (matches ? 30_000 : 90_000);
         },
         300_000,
       );
