@@ -160,6 +160,25 @@ def test_curated_holds_each_valid_event_once(spark: SparkSession, golden: Lake, 
     assert len(ids) == sum(r[3] for r in expected("expected-day.json", "day", day))
 
 
+# What write_day sorts each output's files by (min/max statistics, byte-identical re-runs).
+SORTED_BY = {
+    "curated/events": ("content_id", "type", "occurred_at", "event_id"),
+    "curated/quarantine": ("reason", "source_file", "raw"),
+    f"analytics/{main.ANALYTICS_MINUTE}": ("content_id", "type", "minute"),
+    f"analytics/{main.ANALYTICS_DAILY}": ("content_id", "type", "day"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(SORTED_BY))
+def test_each_output_file_is_sorted(spark: SparkSession, golden: Lake, table: str) -> None:
+    keys = SORTED_BY[table]
+    files = sorted((golden.root / table).glob("dt=*/*.parquet"))
+    assert files
+    for f in files:
+        rows = [tuple(r) for r in spark.read.parquet(str(f)).select(*keys).collect()]
+        assert rows == sorted(rows), f"{f.parent.name}/{f.name} is not sorted by {keys}"
+
+
 @pytest.mark.parametrize("day", DAYS)
 def test_quarantine_holds_each_malformed_line_with_its_reason(spark: SparkSession, golden: Lake, day: str) -> None:
     lines = fixture_lines()
@@ -267,12 +286,14 @@ def test_bytes_read_are_the_day_partition(spark: SparkSession, tmp_path: Path) -
     df = lake_read(spark, str(raw), DAYS[0])
     assert df.inputFiles() and all(f"/dt={DAYS[0]}/" in f for f in df.inputFiles())
     before = metrics.input_bytes(spark)
+    stored_before = metrics.storage_bytes_read(spark)
     # The transform stage without the job's cache (reads from a cache count as input too).
     curated = transforms.curated_events(
         transforms.deduplicate(transforms.parse_and_validate(transforms.with_lineage(df), DAYS[0]))
     )
     transforms.daily_counts(transforms.minute_counts(curated)).collect()
     assert metrics.input_bytes(spark) - before == day_bytes
+    assert metrics.storage_bytes_read(spark) - stored_before == day_bytes
 
 
 def test_fails_when_the_day_has_no_raw_partition(spark: SparkSession, tmp_path: Path) -> None:

@@ -55,7 +55,18 @@ MALFORMED: list[tuple[str, bytes, str]] = [
     ("text after the object", (event() + " trailing").encode(), t.REASON_INVALID_JSON),
     ("two objects", (event() + event()).encode(), t.REASON_INVALID_JSON),
     ("two objects with a comma", (event() + "," + event()).encode(), t.REASON_INVALID_JSON),
+    ("closing brace after the object", (event() + " }").encode(), t.REASON_INVALID_JSON),
+    ("closing bracket after the object", (event() + "] x").encode(), t.REASON_INVALID_JSON),
+    ("an object then a bracketed object", (event() + "],{}").encode(), t.REASON_INVALID_JSON),
+    ("an object, null and a bracket", (event() + ",null] x").encode(), t.REASON_INVALID_JSON),
+    (
+        "control character in a string",
+        event(userId="u\u0001").replace("\\u0001", "\x01").encode(),
+        t.REASON_INVALID_JSON,
+    ),
     ("array", b'[{"eventId": "x"}]', t.REASON_NOT_AN_OBJECT),
+    ("array with text after it", b"[{}], 1", t.REASON_INVALID_JSON),
+    ("two arrays", b"[1] [2]", t.REASON_INVALID_JSON),
     ("number", b"42", t.REASON_NOT_AN_OBJECT),
     ("string", b'"hello"', t.REASON_NOT_AN_OBJECT),
     ("null", b"null", t.REASON_NOT_AN_OBJECT),
@@ -119,6 +130,10 @@ VALID: list[tuple[str, bytes]] = [
     ("escaped quote in a value", event(device='tv "living room"').encode()),
     ("contract key inside a string value", event(device='x", "userId": 5').encode()),
     ("watchSeconds -0", event().replace("30", "-0").encode()),
+    ("userId text that reads as a number", event(userId="123").encode()),
+    ("nested object reusing contract keys", event(extra={"userId": 5, "device": None, "region": [1]}).encode()),
+    ("contract key given twice, the last one valid", event().replace('"userId"', '"userId": 7, "userId"', 1).encode()),
+    ("brackets inside a value", event(device="tv [living room]").encode()),
     (
         "spaces around tokens",
         b'  { "eventId" : "0b0a2b8e-2c57-4d1e-9f1a-7d3c9b1e4f00", "type" : "share", '
@@ -182,6 +197,15 @@ def test_deduplicate_ignores_malformed_rows(spark: SparkSession, tmp_path: Path)
     lines = [event(type="pause").encode(), event(userId="valid").encode()]
     deduped = t.deduplicate(t.parse_and_validate(read_lines(spark, tmp_path, lines), DAY))
     assert [r.userId for r in deduped.collect()] == ["valid"]
+
+
+def test_mark_first_copies_keeps_every_row_and_marks_the_first_valid_copy(spark: SparkSession, tmp_path: Path) -> None:
+    # The malformed copy is written first: it must neither win nor be dropped.
+    lines = [event(type="pause"), event(userId="first"), event(userId="later")]
+    marked = t.mark_first_copies(t.parse_and_validate(read_lines(spark, tmp_path, [x.encode() for x in lines]), DAY))
+    got = sorted((r.userId, r.reason or "", r[t.FIRST_COPY]) for r in marked.collect())
+    assert got == [("first", "", True), ("later", "", False), ("u-1", t.schema_reason("type"), False)]
+    assert [r.userId for r in t.first_copies(marked).collect()] == ["first"]
 
 
 def _curated(spark: SparkSession, tmp_path: Path, lines: list[str]) -> DataFrame:

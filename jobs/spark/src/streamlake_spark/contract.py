@@ -13,8 +13,6 @@ WATCH_TYPES = ("heartbeat", "view_end")
 EVENT_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\z"
 CONTENT_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}\z"
 OCCURRED_AT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z\z"
-# Parses the validated occurredAt; `X` reads the trailing Z as UTC whatever the session time zone is.
-OCCURRED_AT_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSX"
 
 USER_ID_MAX = 128
 REGION_MAX = 64

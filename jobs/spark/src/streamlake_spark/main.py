@@ -87,6 +87,11 @@ def parse_args(argv: Sequence[str] | None = None) -> JobArgs:
     return JobArgs(**vars(ns))
 
 
+# Spark 3.5's planned writes drop write_day's sortWithinPartitions when partitionBy names a literal column (dt
+# here): every output file came out unsorted. Without them the writer keeps the sort (as Spark < 3.4 did).
+PLANNED_WRITE = "spark.sql.optimizer.plannedWrite.enabled"
+
+
 def configure(builder: SparkSession.Builder) -> SparkSession.Builder:
     """Session settings the job relies on (EMR adds its own cluster settings on top)."""
     return (
@@ -94,12 +99,14 @@ def configure(builder: SparkSession.Builder) -> SparkSession.Builder:
         .config("spark.sql.session.timeZone", "UTC")
         # An impossible instant is malformed data, never an error (Spark's default raises on some of them).
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+        .config(PLANNED_WRITE, "false")
     )
 
 
 def run(spark: SparkSession, args: JobArgs, now: dt.datetime | None = None) -> dict[str, Any]:
     """Processes one day; returns the counts it logged. Re-running a day replaces that day's outputs."""
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    spark.conf.set(PLANNED_WRITE, "false")
     day = args.date
     at = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     updated_at = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
@@ -109,21 +116,25 @@ def run(spark: SparkSession, args: JobArgs, now: dt.datetime | None = None) -> d
         raise FileNotFoundError(f"no raw partition for {day}: {raw_path} does not exist")
 
     validated = transforms.parse_and_validate(transforms.with_lineage(lake.read_raw_day(spark, args.raw_uri, day)), day)
-    # Only malformed rows keep their raw text in the cache: valid ones are fully described by their fields.
-    slim = validated.withColumn("value", F.when(F.col("reason").isNotNull(), F.col("value"))).persist(
-        StorageLevel.MEMORY_AND_DISK
+    # One pass over the raw day, kept in Spark's cache for the outputs below: every row, marked as the first copy
+    # of its event or not. Only malformed rows keep their raw text: valid ones are fully described by their
+    # fields, and the text is dropped before the dedupe shuffle.
+    slim = validated.withColumn("value", F.when(F.col("reason").isNotNull(), F.col("value")))
+    marked = (
+        transforms.mark_first_copies(slim)
+        .drop("watchSeconds", transforms.SRC_POS)
+        .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    cached = [slim]
+    cached = [marked]
     try:
-        total_rows = slim.count()
-        bad = transforms.quarantine(slim)
+        total_rows = marked.count()
+        bad = transforms.quarantine(marked)
         bad_rows = bad.count()
         # Sized by the malformed share of the day's bytes: usually a single small file.
         bad_files = lake.files_for(raw_bytes * bad_rows // max(1, total_rows), args.target_file_mb << 20)
         lake.write_day(bad, args.quarantine_uri, day, bad_files, ["reason", "source_file", "raw"], rows=bad_rows)
 
-        curated = transforms.curated_events(transforms.deduplicate(slim)).persist(StorageLevel.MEMORY_AND_DISK)
-        cached.append(curated)
+        curated = transforms.curated_events(transforms.first_copies(marked))
         curated_rows = curated.count()
         lake.write_day(
             curated,

@@ -1,5 +1,6 @@
-"""Bytes read by the jobs of this application, from Spark's own status store (the data behind the UI's
-"Input" column), so tests and the benchmark can see what a job really read even with the UI disabled."""
+"""Bytes read by the jobs of this application, so tests and the benchmark can see what a job really read even
+with the UI disabled: from Spark's own status store (the data behind the UI's "Input" column), and from the Hadoop
+FileSystem statistics (storage only)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,14 @@ def input_bytes(spark: SparkSession) -> int:
     while it.hasNext():
         total += int(it.next().inputBytes())
     return total
+
+
+def storage_bytes_read(spark: SparkSession) -> int:
+    """Bytes this JVM has read from storage through Hadoop FileSystems (every scheme) so far.
+
+    Unlike input_bytes, reads from Spark's block cache do not count. In local mode the executors run in the
+    driver's JVM, so this is what the whole application read; on a cluster it only sees the driver.
+    """
+    jvm = spark.sparkContext._jvm
+    stats = jvm.org.apache.hadoop.fs.FileSystem.getAllStatistics()  # type: ignore[union-attr]
+    return sum(int(s.getBytesRead()) for s in stats)
