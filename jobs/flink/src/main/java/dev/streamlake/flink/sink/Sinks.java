@@ -15,11 +15,20 @@ import org.apache.flink.connector.dynamodb.sink.DynamoDbWriteRequestType;
 public final class Sinks {
   private Sinks() {}
 
-  /** Idempotent PUTs of window totals; BatchWriteItem rejects two writes of one key, so a batch keeps the newest. */
+  /**
+   * Idempotent PUTs of window totals; BatchWriteItem rejects two writes of one key, so a batch keeps the newest. A
+   * window is PUT again for each late event, and the newer total must land last: with several requests in flight (the
+   * connector's default is 50) a retried or slower older request can overwrite it, and the view silently keeps a
+   * stale total. One request in flight per subtask keeps the order (failed entries go back to the head of the buffer);
+   * window totals are a few writes per key per minute, far below what one sequential writer sustains.
+   */
+  public static final int VIEW_MAX_IN_FLIGHT_REQUESTS = 1;
+
   public static DynamoDbSink<WindowTotal> views(JobSettings s) {
     return DynamoDbSink.<WindowTotal>builder()
         .setTableName(s.tableName)
         .setElementConverter(new WindowTotalConverter(s.viewName))
+        .setMaxInFlightRequests(VIEW_MAX_IN_FLIGHT_REQUESTS)
         .setOverwriteByPartitionKeys(Arrays.asList(ViewItems.PK, ViewItems.SK))
         .setDynamoDbProperties(clientProperties(s.sinkRegion, s.sinkEndpoint))
         .setFailOnError(false)
