@@ -86,11 +86,12 @@ export function costConfig(overrides: readonly string[] = [], cdkJson = CDK_JSON
 }
 
 /**
- * The inventory keys of the stacks a config deploys, as lib/app.ts composes them: stateful and monitoring stacks
- * always, then per architecture. A second batch engine adds its own Batch@<engine>-<egress> key here.
+ * The inventory keys of the stacks a config deploys, as lib/app.ts composes them: the stateful and monitoring stacks
+ * always (the stream's retention depends on the architecture), then per architecture. A second batch engine adds its
+ * own Batch@<engine>-<egress> key here.
  */
 export function stackKeys(config: StreamlakeConfig): string[] {
-  const common = ['Storage', 'Monitoring', 'Ingestion'];
+  const common = ['Storage', 'Monitoring', `Ingestion@${config.architecture}`];
   switch (config.architecture) {
     case 'lambda':
       return [...common, `Batch@${config.settings.egress}`, `Speed@${config.speedEngine}`, 'Serving@lambda'];

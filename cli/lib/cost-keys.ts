@@ -76,6 +76,8 @@ export function minuteShares(
  * a whole number of minutes start on a minute (Lambda aligns tumbling windows on multiples of their length since the
  * epoch); any other span is averaged over its phase.
  */
+const memo = new WeakMap<readonly number[], Map<string, number>>();
+
 export function expectedMinuteKeys(
   events: number,
   seconds: number,
@@ -83,12 +85,19 @@ export function expectedMinuteKeys(
   bands: readonly LatenessBand[],
 ): number {
   if (events <= 0) return 0;
+  // An estimate asks for the same figures several times (each month of the growth line): remember them.
+  const cache = memo.get(probabilities) ?? new Map<string, number>();
+  memo.set(probabilities, cache);
+  const key = `${events}|${seconds}|${JSON.stringify(bands)}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
   const phases = seconds % 60 === 0 ? [0] : Array.from({ length: 12 }, (_, i) => i * 5);
   let total = 0;
   for (const phase of phases) {
     for (const share of minuteShares(seconds, bands, phase).values())
       total += expectedDistinct(events * share, probabilities);
   }
+  cache.set(key, total / phases.length);
   return total / phases.length;
 }
 

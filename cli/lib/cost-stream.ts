@@ -12,9 +12,15 @@ import { type CostContext, GB, HOURS_PER_MONTH, KB, n, SECONDS_PER_MONTH } from 
 import { overQuota, QUOTAS } from './cost-quotas';
 import { rawObjects } from './cost-storage';
 
-/** Probabilities of the (contentId, type) keys of the workload. */
+const keySets = new Map<string, number[]>();
+
+/** Probabilities of the (contentId, type) keys of the workload (computed once per workload). */
 export function workloadKeys(ctx: CostContext): number[] {
-  return keyProbabilities(ctx.a('contentIds'), ctx.a('zipfExponent'), ctx.a('typeWeights'));
+  const args = [ctx.a('contentIds'), ctx.a('zipfExponent'), ctx.a('typeWeights')] as const;
+  const id = JSON.stringify(args);
+  const found = keySets.get(id) ?? keyProbabilities(...args);
+  keySets.set(id, found);
+  return found;
 }
 
 /** Shards: what the load needs (writes, and reads shared by the polling readers), then what the mode provides. */

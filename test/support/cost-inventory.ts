@@ -38,7 +38,11 @@ export function synthesizeInventory(): SynthesizedInventory {
       const key = keys.find((k) => k.split('@')[0] === layer);
       const inv = inventoryOf(Template.fromStack(stack).toJSON());
       for (const t of Object.keys(inv.resourceTypes)) types[name]!.add(t);
-      if (key) stacks[key] = inv;
+      if (!key) throw new Error(`stackKeys() has no key for the ${layer} stack of ${name}`);
+      const seen = stacks[key];
+      if (seen && JSON.stringify(seen) !== JSON.stringify(inv))
+        throw new Error(`the ${key} stack differs between variants: give it a variant key in stackKeys()`);
+      stacks[key] = inv;
     }
   }
   const sorted = Object.fromEntries(Object.entries(stacks).sort(([a], [b]) => a.localeCompare(b)));
