@@ -47,7 +47,10 @@ function shardRecords(
   const r = rng(seed);
   const cumulative: number[] = [];
   let acc = 0;
-  for (const p of keyP) cumulative.push((acc += p));
+  for (const p of keyP) {
+    acc += p;
+    cumulative.push(acc);
+  }
   const types = Object.keys(ASSUMPTIONS.typeWeights.value);
   const hex = () =>
     Math.floor(r() * 0x100000000)
@@ -63,11 +66,13 @@ function shardRecords(
     const y = r();
     let band = bands[bands.length - 1]!;
     let s = 0;
-    for (const b of bands)
-      if (y < (s += b.share)) {
+    for (const b of bands) {
+      s += b.share;
+      if (y < s) {
         band = b;
         break;
       }
+    }
     const lag = band.fromSeconds + r() * (band.toSeconds - band.fromSeconds);
     const event: Record<string, unknown> = {
       eventId: `${hex()}-${hex().slice(0, 4)}-4${hex().slice(0, 3)}-a${hex().slice(0, 3)}-${hex()}${hex().slice(0, 4)}`,
