@@ -89,9 +89,9 @@ export function renderMarkdown(
   e: VariantEstimate,
   request: { eventsPerSecond: number; eventBytes: number },
 ): string {
-  const rows = e.items.map(
-    (i) => `| ${i.service} | ${i.item} | ${i.formula.replace(/\|/g, '\\|')} | ${money(i.monthlyUsd)} |`,
-  );
+  // The formula ends with its result; the table shows it in its own column.
+  const how = (f: string) => f.replace(/ = \$[^ ]+$/, '').replace(/\|/g, '\\|');
+  const rows = e.items.map((i) => `| ${i.service} | ${i.item} | ${how(i.formula)} | ${money(i.monthlyUsd)} |`);
   return [
     `${title(e)} at ${n(request.eventsPerSecond)} events/s of ${request.eventBytes} B, month ${e.month}: **${money(e.totalUsd)} / month**`,
     '',

@@ -3,7 +3,7 @@
  * same load, as text (with `--explain`), as JSON (the same structure), or as docs/cost.md's markdown.
  */
 import type { Architecture } from '../../lib/config';
-import { type CostRequest, estimate, type VariantEstimate } from './cost';
+import { type CostRequest, estimate, SERVICE_ORDER, type VariantEstimate } from './cost';
 import type { Assumption } from './cost-assumptions';
 import {
   renderAssumptions,
@@ -94,8 +94,10 @@ export function renderReport(r: CostReport, o: { explain?: boolean; markdown?: b
     if (o.explain) out.push(renderExplanation(v), '');
   }
   if (r.scale) {
+    const seen = new Set(r.scale.flatMap((s) => Object.values(s.byService).flatMap((b) => Object.keys(b))));
     const services = [
-      ...new Set(r.scale.flatMap((s) => Object.values(s.byService).flatMap((b) => Object.keys(b)))),
+      ...SERVICE_ORDER.filter((x) => seen.has(x)),
+      ...[...seen].filter((x) => !SERVICE_ORDER.includes(x)),
     ];
     out.push(`how the bill grows with load (${r.request.eventBytes} B events, month ${r.request.month}):`);
     const header = ['events/s', 'arch', ...services, 'total'];
