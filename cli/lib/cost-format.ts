@@ -91,7 +91,9 @@ export function renderMarkdown(
 ): string {
   // The formula ends with its result; the table shows it in its own column.
   const how = (f: string) => f.replace(/ = \$[^ ]+$/, '').replace(/\|/g, '\\|');
-  const rows = e.items.map((i) => `| ${i.service} | ${i.item} | ${how(i.formula)} | ${money(i.monthlyUsd)} |`);
+  const rows = e.items.map(
+    (i) => `| ${i.service} | ${i.item} | ${how(i.formula)} | ${money(i.monthlyUsd)} |`,
+  );
   return [
     `${title(e)} at ${n(request.eventsPerSecond)} events/s of ${request.eventBytes} B, month ${e.month}: **${money(e.totalUsd)} / month**`,
     '',

@@ -24,7 +24,7 @@ import {
   servingLines,
 } from './cost-platform';
 import { type Price, PriceBook, type PriceTable } from './cost-prices';
-import { overQuota, QUOTAS } from './cost-quotas';
+import { QUOTAS } from './cost-quotas';
 import { s3Lines } from './cost-storage';
 import { firehoseLines, flinkLines, kinesisLines, lambdaConsumerLines } from './cost-stream';
 import { viewTableLines } from './cost-views';
@@ -141,11 +141,6 @@ export function estimate(
       month === request.month ? ctx : run(inputs, { ...request, month }, deps.pricing, request.contentIds);
     return { month, totalUsd: sum(c.items), s3Usd: sum(c.items.filter((i) => i.service === 'S3')) };
   });
-  if (
-    request.eventBytes > QUOTAS.kinesisRecordBytes.value &&
-    !ctx.warnings.some((w) => w.code === 'kinesis-record-size')
-  )
-    ctx.warn(overQuota('kinesis-record-size', 'kinesisRecordBytes', request.eventBytes, 'event size', ''));
   const notPriced = [
     ...coverageOf(inputs).flatMap(({ type, coverage }) => {
       if (!coverage)
