@@ -29,11 +29,18 @@ export function keyProbabilities(
   return out;
 }
 
-/** Expected number of distinct keys among n independent draws: Σ 1 − (1 − p)^n. */
+const distinctMemo = new WeakMap<readonly number[], Map<number, number>>();
+
+/** Expected number of distinct keys among n independent draws: Σ 1 − (1 − p)^n (remembered per key set). */
 export function expectedDistinct(n: number, probabilities: readonly number[]): number {
   if (n <= 0) return 0;
+  const cache = distinctMemo.get(probabilities) ?? new Map<number, number>();
+  distinctMemo.set(probabilities, cache);
+  const hit = cache.get(n);
+  if (hit !== undefined) return hit;
   let sum = 0;
   for (const p of probabilities) sum += p >= 1 ? 1 : -Math.expm1(n * Math.log1p(-p));
+  cache.set(n, sum);
   return sum;
 }
 
