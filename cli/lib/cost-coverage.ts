@@ -99,6 +99,11 @@ export const NOT_PRICED_USAGE: readonly { readonly what: string; readonly reason
   },
   { what: 'CloudWatch GetMetricData', reason: 'dashboards call it only while someone looks at them' },
   {
+    what: 'noncurrent versions in the raw zone',
+    reason:
+      'Firehose writes every object once under a new key, so none becomes noncurrent in steady state; a rewritten object would be kept noncurrentVersionExpirationDays',
+  },
+  {
     what: 'replays and re-runs',
     reason:
       'kappa replays (Kinesis and S3 reads, a second Flink application) and batch re-runs of old days (Glacier IR retrievals) happen on demand',

@@ -186,7 +186,7 @@ export function describeInputs(inputs: CostInputs): InputRow[] {
     {
       input: 'stream retention',
       value: `${inputs.stream.retentionHours} h`,
-      from: cfg('streamRetentionHours (default per architecture)'),
+      from: cfg('streamRetentionHours, else the architecture default'),
     },
     {
       input: 'Firehose buffering',

@@ -218,6 +218,8 @@ describe('the rest of the bill', () => {
   test('Step Functions: 7 states a run × 30.42 runs × $0.025/1,000; API Gateway: 262,800 requests × $1/M', () => {
     expect(line(lambda, 'Step Functions', 'state transitions')).toBeCloseTo((7 * DAYS * 0.025) / 1000, 12);
     expect(line(lambda, 'API Gateway', 'HTTP API requests')).toBeCloseTo(0.2628, 9);
+    // EventBridge Scheduler: the batch and the deadline check, once a day each, at $1 per million.
+    expect(line(lambda, 'EventBridge Scheduler', /daily schedules/)).toBeCloseTo((2 * DAYS) / 1e6, 12);
   });
 
   test('Athena: 20 queries a day over a quarter of a day of curated Parquet, rounded up to the MB', () => {

@@ -3,7 +3,7 @@
  * what the model computes, the figures the prose quotes come from it, the options table is the command's, and the
  * price and quota tables are cli/pricing/us-east-1.json and cli/lib/cost-quotas.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliContext } from '../../cli/commands/context';
 import { costCommand } from '../../cli/commands/cost';
@@ -18,7 +18,7 @@ import { costReport, renderReport } from '../../cli/lib/cost-report';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
-const costDoc = read('docs/cost.md');
+let costDoc = read('docs/cost.md');
 const deps = { pricing: loadPricing('us-east-1'), inventory: loadInventory() };
 const request = { eventsPerSecond: 1000, eventBytes: 300, month: 12 };
 const at = (context: string[], eventsPerSecond = 1000): VariantEstimate =>
@@ -33,6 +33,17 @@ const EXAMPLES: Record<string, string[]> = {
 /** The example block of a variant in a document, or undefined. */
 const exampleIn = (doc: string, name: string) =>
   new RegExp(`<!-- cost-example: ${name} -->\n([\\s\\S]*?)\n<!-- /cost-example -->`).exec(doc)?.[1];
+
+// STREAMLAKE_UPDATE_COST_DOCS=1 rewrites the example blocks from the model (after a price or template change); the
+// figures the prose quotes are checked below and must be edited by hand.
+if (process.env['STREAMLAKE_UPDATE_COST_DOCS'] === '1') {
+  for (const [name, context] of Object.entries(EXAMPLES))
+    costDoc = costDoc.replace(
+      new RegExp(`(<!-- cost-example: ${name} -->\n)[\\s\\S]*?(\n<!-- /cost-example -->)`),
+      (_m, open: string, close: string) => `${open}${renderMarkdown(at(context), request)}${close}`,
+    );
+  writeFileSync(join(ROOT, 'docs/cost.md'), costDoc);
+}
 
 test.each(Object.entries(EXAMPLES))(
   'docs/cost.md: the %s example is what the model computes',
