@@ -215,7 +215,7 @@ export const ASSUMPTIONS = {
   emrEbsGbPerVcpu: {
     value: 16,
     unit: 'GiB of EBS per vCPU',
-    why: "EMR's default EBS storage for instances without instance store (64 GiB for xlarge, 128 GiB for 2xlarge) plus the root volume",
+    why: "EMR's default EBS storage for instances without instance store (64 GiB for xlarge, 128 GiB for 2xlarge); the 15 GiB root volume is left out",
     source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-storage.html',
   },
 
@@ -229,6 +229,11 @@ export const ASSUMPTIONS = {
     value: 60,
     unit: 'ms per request',
     why: 'two DynamoDB Queries and JSON (not measured)',
+  },
+  deadlineCheckMs: {
+    value: 100,
+    unit: 'ms per run',
+    why: 'the daily deadline check reads one item and publishes one metric (not measured)',
   },
   servingReadUnitsPerRequest: {
     value: 2,

@@ -210,9 +210,10 @@ export function orchestrationLines(ctx: CostContext): void {
       'Lambda',
       `deadline check, compute (${f.memoryMiB} MiB)`,
       'lambdaArmGbSecond',
-      DAYS_PER_MONTH * 0.1 * (f.memoryMiB / 1024),
+      (DAYS_PER_MONTH * ctx.a('deadlineCheckMs') * f.memoryMiB) / 1000 / 1024,
       {
-        how: `${n(DAYS_PER_MONTH)} runs × 100 ms`,
+        how: `${n(DAYS_PER_MONTH)} runs × ${ctx.a('deadlineCheckMs')} ms`,
+        uses: ['deadlineCheckMs'],
       },
     );
   }

@@ -78,7 +78,11 @@ export function costReport(
       v.warnings.map((w) => ({ architecture: v.architecture, code: w.code, message: w.message })),
     ),
     prices: Object.assign({}, ...variants.map((v) => v.prices)),
-    assumptions: Object.assign({}, ...variants.map((v) => v.assumptions)),
+    assumptions: Object.fromEntries(
+      Object.entries(
+        Object.assign({}, ...variants.map((v) => v.assumptions)) as Record<string, Assumption<unknown>>,
+      ).sort(([a], [b]) => a.localeCompare(b)),
+    ),
     ...(scale ? { scale } : {}),
   };
 }
