@@ -168,7 +168,7 @@ export class QueryApi extends Construct {
       {
         id: 'AwsSolutions-L1',
         reason:
-          'Node.js 22 is the runtime the project pins (REFERENCE.md) and the esbuild target; moving to a newer runtime is a deliberate, tested change, not a drift.',
+          'Node.js 22 is the runtime the project pins (docs/reference.md) and the esbuild target; moving to a newer runtime is a deliberate, tested change, not a drift.',
       },
     ]);
     props.table.grantReadData(this.handler);
