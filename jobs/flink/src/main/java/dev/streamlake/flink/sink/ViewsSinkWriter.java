@@ -117,22 +117,22 @@ final class ViewsSinkWriter implements StatefulSinkWriter<WindowTotal, BufferedR
     throwIfFailed();
     Map<String, AttributeValue> item = ViewItems.windowItem(settings.viewName, total, time.getCurrentProcessingTime());
     scheduler.add(key(item), item);
-    send();
+    send(false);
     while (scheduler.buffered() >= settings.maxBufferedWrites) {
       mailbox.yield(); // backpressure: wait for a response (or a retry timer) before accepting more
       throwIfFailed();
-      send();
+      send(false);
     }
   }
 
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     throwIfFailed();
-    send();
+    send(true);
     while (!scheduler.idle()) {
       mailbox.yield();
       throwIfFailed();
-      send();
+      send(true);
     }
   }
 
@@ -147,9 +147,9 @@ final class ViewsSinkWriter implements StatefulSinkWriter<WindowTotal, BufferedR
     client.close();
   }
 
-  private void send() {
+  private void send(boolean flushing) {
     List<Map.Entry<String, Map<String, AttributeValue>>> batch;
-    while (!(batch = scheduler.nextBatch()).isEmpty()) {
+    while (!(batch = scheduler.nextBatch(flushing)).isEmpty()) {
       List<WriteRequest> puts = new ArrayList<>(batch.size());
       for (Map.Entry<String, Map<String, AttributeValue>> e : batch) {
         puts.add(WriteRequest.builder().putRequest(PutRequest.builder().item(e.getValue()).build()).build());
@@ -216,10 +216,10 @@ final class ViewsSinkWriter implements StatefulSinkWriter<WindowTotal, BufferedR
           time.getCurrentProcessingTime() + delay,
           t -> {
             scheduler.retry(failed);
-            send();
+            send(false);
           });
     }
-    send();
+    send(false);
   }
 
   /** Exponential back-off with full jitter, capped. */

@@ -54,14 +54,27 @@ public final class FakeDynamoDb implements DynamoDbAsyncClient {
    */
   public volatile Function<List<WriteRequest>, List<WriteRequest>> faults = items -> List.of();
 
+  /** False: count writes without keeping the items (benchmarks write millions). */
+  private final boolean keepItems;
+  /** System.nanoTime() of the first request and of the last answer. */
+  public volatile long firstRequestNanos;
+  public volatile long lastAnswerNanos;
+  /** Sum over requests of the time from the request to its answer (the latency the sink saw). */
+  public final AtomicLong answerNanos = new AtomicLong();
+
   public FakeDynamoDb(long latencyMicros) {
+    this(latencyMicros, true);
+  }
+
+  public FakeDynamoDb(long latencyMicros, boolean keepItems) {
     this.latencyMicros = latencyMicros;
+    this.keepItems = keepItems;
   }
 
   /** A serializable client factory for {@link ViewsSink}: one fake per writer, each with this latency. */
-  public static ViewsSink.ClientFactory factory(long latencyMicros) {
+  public static ViewsSink.ClientFactory factory(long latencyMicros, boolean keepItems) {
     return properties -> {
-      FakeDynamoDb fake = new FakeDynamoDb(latencyMicros);
+      FakeDynamoDb fake = new FakeDynamoDb(latencyMicros, keepItems);
       CREATED.add(fake);
       return fake.provider();
     };
@@ -84,7 +97,9 @@ public final class FakeDynamoDb implements DynamoDbAsyncClient {
 
   @Override
   public CompletableFuture<BatchWriteItemResponse> batchWriteItem(BatchWriteItemRequest request) {
-    requests.incrementAndGet();
+    if (requests.getAndIncrement() == 0) {
+      firstRequestNanos = System.nanoTime();
+    }
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     if (request.requestItems().size() != 1) {
@@ -106,8 +121,10 @@ public final class FakeDynamoDb implements DynamoDbAsyncClient {
       }
     }
     CompletableFuture<BatchWriteItemResponse> answer = new CompletableFuture<>();
+    long sentNanos = System.nanoTime();
     clock.schedule(
         () -> {
+          answerNanos.addAndGet(System.nanoTime() - sentNanos);
           List<WriteRequest> unprocessed;
           try {
             unprocessed = faults.apply(items);
@@ -120,12 +137,15 @@ public final class FakeDynamoDb implements DynamoDbAsyncClient {
           Set<WriteRequest> skipped = new HashSet<>(unprocessed);
           for (WriteRequest w : items) {
             if (!skipped.contains(w)) {
-              table.put(ViewsSinkWriter.key(w.putRequest().item()), w.putRequest().item());
+              if (keepItems) {
+                table.put(ViewsSinkWriter.key(w.putRequest().item()), w.putRequest().item());
+              }
               itemsWritten.incrementAndGet();
             }
           }
           keys.forEach(outstandingKeys::remove);
           inFlight.decrementAndGet();
+          lastAnswerNanos = System.nanoTime();
           BatchWriteItemResponse.Builder r = BatchWriteItemResponse.builder();
           if (!unprocessed.isEmpty()) {
             r.unprocessedItems(Map.of(tableName, new ArrayList<>(unprocessed)));
