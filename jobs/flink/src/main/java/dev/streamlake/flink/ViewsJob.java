@@ -281,7 +281,8 @@ public final class ViewsJob {
       }
       if (a.restPort != null && a.properties == null) {
         throw new IllegalArgumentException(
-            RuntimeContract.REST_PORT_FLAG + " is for local runs (with --properties); Managed Flink has its own endpoint");
+            RuntimeContract.REST_PORT_FLAG
+                + " is for local runs (with --properties); Managed Flink has its own endpoint");
       }
       return a;
     }
@@ -295,7 +296,8 @@ public final class ViewsJob {
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw new IllegalArgumentException(RuntimeContract.REST_PORT_FLAG + " " + raw + " is not a port (0..65535, 0 = free)");
+      throw new IllegalArgumentException(
+          RuntimeContract.REST_PORT_FLAG + " " + raw + " is not a port (0..65535, 0 = free)");
     }
 
     private static String value(String[] args, int i) {

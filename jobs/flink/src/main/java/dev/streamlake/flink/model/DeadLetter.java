@@ -53,7 +53,9 @@ public class DeadLetter {
 
   /** The hash of the payload text, for letters built without {@link #identifiedBy}. */
   public String recordSha256OrPayloadHash() {
-    return recordSha256 != null ? recordSha256 : sha256((payload == null ? "" : payload).getBytes(StandardCharsets.UTF_8));
+    return recordSha256 != null
+        ? recordSha256
+        : sha256((payload == null ? "" : payload).getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

@@ -86,7 +86,8 @@ public final class ViewsSink
 
   /** The production sink: per-key ordering, {@link #DEFAULT_MAX_IN_FLIGHT_REQUESTS} requests in flight. */
   public static ViewsSink of(String tableName, String viewName, Properties clientProperties) {
-    return withLimits(tableName, viewName, clientProperties, DEFAULT_MAX_IN_FLIGHT_REQUESTS, DynamoDbAsyncClientProvider::new);
+    return withLimits(
+        tableName, viewName, clientProperties, DEFAULT_MAX_IN_FLIGHT_REQUESTS, DynamoDbAsyncClientProvider::new);
   }
 
   /**
