@@ -38,7 +38,11 @@ export class BatchStack extends StreamlakeStack {
     const removalPolicy = config.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const timeZone = TimeZone.of(s.batchTimeZone);
 
-    this.network = new BatchNetwork(this, 'Network', { egress: s.egress, removalPolicy });
+    this.network = new BatchNetwork(this, 'Network', {
+      egress: s.egress,
+      encryptionKey: lake.key,
+      removalPolicy,
+    });
     this.security = new EmrSecurity(this, 'Emr', { vpc: this.network.vpc, encryptionKey: lake.key });
     this.job = new SparkBatchJob(this, 'Job', {
       subnetIds: this.network.clusterSubnets.subnetIds,

@@ -19,7 +19,7 @@ export interface LakeLifecycle {
   readonly rawDeepArchiveDays: number;
   readonly curatedInfrequentAccessDays: number;
   readonly analyticsInfrequentAccessDays: number;
-  /** Noncurrent versions of raw objects are deleted this many days after they are replaced. */
+  /** Noncurrent versions (raw, curated and analytics are versioned) are deleted this many days after they are replaced. */
   readonly noncurrentVersionExpirationDays: number;
   /** Server access logs are deleted after this many days. */
   readonly accessLogExpirationDays: number;
@@ -136,7 +136,15 @@ export class DataLake extends Construct {
         },
       ],
     });
+    // Curated and analytics are versioned: the batch job replaces a day's partition in place, so a bad run or a
+    // mistaken delete can be rolled back for noncurrentVersionExpirationDays; replaced files then expire.
+    const noncurrentVersionExpiration = Duration.days(lc.noncurrentVersionExpirationDays);
+    const removeDeleteMarkers: s3.LifecycleRule = {
+      id: 'remove-expired-delete-markers',
+      expiredObjectDeleteMarker: true,
+    };
     this.curatedBucket = zone('Curated', {
+      versioned: true,
       lifecycleRules: [
         {
           id: 'tier-curated',
@@ -146,11 +154,14 @@ export class DataLake extends Construct {
               transitionAfter: Duration.days(lc.curatedInfrequentAccessDays),
             },
           ],
+          noncurrentVersionExpiration,
           abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
         },
+        removeDeleteMarkers,
       ],
     });
     this.analyticsBucket = zone('Analytics', {
+      versioned: true,
       lifecycleRules: [
         {
           id: 'tier-analytics',
@@ -160,8 +171,10 @@ export class DataLake extends Construct {
               transitionAfter: Duration.days(lc.analyticsInfrequentAccessDays),
             },
           ],
+          noncurrentVersionExpiration,
           abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
         },
+        removeDeleteMarkers,
         {
           id: 'expire-athena-results',
           prefix: LakePrefixes.athenaResults,
