@@ -10,6 +10,14 @@ const ALLOWED = new Set(
     .filter((t): t is string => t !== undefined),
 );
 
+/** Types the doc marks as deployed by `npm run localstack:trial` (third column `yes`). */
+const DEPLOYED_BY_TRIAL = new Set(
+  readFileSync(join(__dirname, '../../docs/localstack.md'), 'utf8')
+    .split('\n')
+    .map((line) => /^\| `(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)` \|[^|]*\| yes \|$/.exec(line)?.[1])
+    .filter((t): t is string => t !== undefined),
+);
+
 const typesOf = (context: Record<string, string>) =>
   buildVariant(context).stacks.all.flatMap((stack) =>
     Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>).map(
@@ -28,6 +36,13 @@ test.each([
   ['kappa', { architecture: 'kappa', target: 'localstack', allowDestroy: 'true' }],
 ])('target=localstack (%s) synthesizes only allowed resource types', (_name, context) => {
   expect(typesOf(context).filter((t) => !ALLOWED.has(t.split(' ')[0]))).toEqual([]);
+});
+
+test('every type of the variant the trial deploys is marked as deployed by it', () => {
+  const types = new Set(typesOf({ target: 'localstack' }).map((t) => t.split(' ')[0]));
+  expect(DEPLOYED_BY_TRIAL.size).toBeGreaterThan(5);
+  expect([...types].filter((t) => !DEPLOYED_BY_TRIAL.has(t))).toEqual([]);
+  expect([...DEPLOYED_BY_TRIAL].filter((t) => !types.has(t))).toEqual([]);
 });
 
 test('the allow-list check fails for the AWS target, which has Pro-only resources', () => {
