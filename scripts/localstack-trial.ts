@@ -10,7 +10,7 @@
  *   at first use. The trial gives LocalStack's package directory what it looks for instead: its Java 11 and 21 slots
  *   point at the machine's JDK (17 or later), and DynamoDB Local comes from Maven Central
  *   (scripts/localstack-dynamodb-local.pom.xml). LocalStack's own code is not patched.
- * Usage: tsx scripts/localstack-trial.ts [--events N]
+ * Usage: tsx scripts/localstack-trial.ts [--events N] [--prepare]   (--prepare: install and fetch only, then exit)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -328,6 +328,10 @@ async function main(): Promise<void> {
   const libDir = join(CACHE, 'lib');
   await step('DynamoDB Local from Maven Central', () => ensureDynamoDbLocal(libDir, home));
   for (const slot of ['11', '21']) forceLink(home, join(libDir, 'java', slot));
+  if (process.argv.includes('--prepare')) {
+    log(`prepared ${CACHE}`);
+    return;
+  }
 
   const dir = mkdtempSync(join(tmpdir(), 'streamlake-localstack-'));
   runDir = dir;
