@@ -50,6 +50,14 @@ describe('checkArchive', () => {
     expect(check).toMatchObject({ ok: true, duplicated: ['b'], archived: 3 });
   });
 
+  test('an event put twice must be archived twice', () => {
+    expect(checkArchive(['a', 'a', 'b'], [object('a', 'b')])).toMatchObject({ ok: false, missing: ['a'] });
+    expect(checkArchive(['a', 'a', 'b'], [object('a', 'b', 'a')])).toMatchObject({
+      ok: true,
+      duplicated: [],
+    });
+  });
+
   test('fails when an event is missing', () => {
     expect(checkArchive(['a', 'b'], [object('a')])).toMatchObject({ ok: false, missing: ['b'] });
   });
