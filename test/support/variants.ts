@@ -4,4 +4,5 @@ export const VARIANTS: Record<string, Record<string, string>> = {
   'lambda-flink': { architecture: 'lambda', speedEngine: 'flink' },
   kappa: { architecture: 'kappa' },
   'kappa-prod': { architecture: 'kappa', stage: 'prod', alarmEmail: 'oncall@example.com' },
+  localstack: { target: 'localstack' },
 };

@@ -1,6 +1,7 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -18,7 +19,7 @@ export interface LakeLifecycle {
   readonly rawDeepArchiveDays: number;
   readonly curatedInfrequentAccessDays: number;
   readonly analyticsInfrequentAccessDays: number;
-  /** Noncurrent versions of raw objects are deleted this many days after they are replaced. */
+  /** Noncurrent versions (raw, curated and analytics are versioned) are deleted this many days after they are replaced. */
   readonly noncurrentVersionExpirationDays: number;
   /** Server access logs are deleted after this many days. */
   readonly accessLogExpirationDays: number;
@@ -77,6 +78,7 @@ export class DataLake extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    allowLogGroupEncryption(this.key);
 
     // S3 server access logs cannot be delivered to a bucket encrypted with a customer-managed key, so this one uses SSE-S3.
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -134,7 +136,15 @@ export class DataLake extends Construct {
         },
       ],
     });
+    // Curated and analytics are versioned: the batch job replaces a day's partition in place, so a bad run or a
+    // mistaken delete can be rolled back for noncurrentVersionExpirationDays; replaced files then expire.
+    const noncurrentVersionExpiration = Duration.days(lc.noncurrentVersionExpirationDays);
+    const removeDeleteMarkers: s3.LifecycleRule = {
+      id: 'remove-expired-delete-markers',
+      expiredObjectDeleteMarker: true,
+    };
     this.curatedBucket = zone('Curated', {
+      versioned: true,
       lifecycleRules: [
         {
           id: 'tier-curated',
@@ -144,11 +154,14 @@ export class DataLake extends Construct {
               transitionAfter: Duration.days(lc.curatedInfrequentAccessDays),
             },
           ],
+          noncurrentVersionExpiration,
           abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
         },
+        removeDeleteMarkers,
       ],
     });
     this.analyticsBucket = zone('Analytics', {
+      versioned: true,
       lifecycleRules: [
         {
           id: 'tier-analytics',
@@ -158,8 +171,10 @@ export class DataLake extends Construct {
               transitionAfter: Duration.days(lc.analyticsInfrequentAccessDays),
             },
           ],
+          noncurrentVersionExpiration,
           abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
         },
+        removeDeleteMarkers,
         {
           id: 'expire-athena-results',
           prefix: LakePrefixes.athenaResults,
@@ -218,6 +233,33 @@ export class DataLake extends Construct {
       value: this.workGroup.ref,
     });
   }
+}
+
+/**
+ * Lets CloudWatch Logs of this account and region encrypt log groups with the key (the key policy AWS documents for
+ * `AssociateKmsKey`): only for a log group of this account and region, named in the encryption context. Every log group
+ * of the project (functions, Flink, Firehose delivery, Step Functions, API access logs, VPC flow logs) uses the lake key.
+ */
+export function allowLogGroupEncryption(key: kms.Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchLogsEncryptLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
 }
 
 function validateLifecycle(lc: LakeLifecycle): void {
