@@ -294,7 +294,7 @@ describe('BatchStack with the default configuration (egress=endpoints)', () => {
       Environment: { Variables: { SCHEDULE_LAG_HOURS: '5', VIEW_TABLE_NAME: Match.anyValue() } },
     });
     const deadlinePolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
-      id.startsWith('DeadlineRole'),
+      id.startsWith('DeadlineHandlerRole'),
     );
     if (!deadlinePolicy) throw new Error('no policy for the deadline check role');
     const actions = (

@@ -1,6 +1,7 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -77,6 +78,7 @@ export class DataLake extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    allowLogGroupEncryption(this.key);
 
     // S3 server access logs cannot be delivered to a bucket encrypted with a customer-managed key, so this one uses SSE-S3.
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -218,6 +220,33 @@ export class DataLake extends Construct {
       value: this.workGroup.ref,
     });
   }
+}
+
+/**
+ * Lets CloudWatch Logs of this account and region encrypt log groups with the key (the key policy AWS documents for
+ * `AssociateKmsKey`): only for a log group of this account and region, named in the encryption context. Every log group
+ * of the project (functions, Flink, Firehose delivery, Step Functions, API access logs, VPC flow logs) uses the lake key.
+ */
+export function allowLogGroupEncryption(key: kms.Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchLogsEncryptLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
 }
 
 function validateLifecycle(lc: LakeLifecycle): void {
