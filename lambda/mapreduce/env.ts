@@ -19,7 +19,6 @@ export const engineEnvSchema = z.object({
   [E.targetFileBytes]: bytes(D.targetFileBytes),
   [E.eventsPerCountsPartition]: bytes(D.eventPartitionsPerCountPartition),
   [E.topN]: z.coerce.number().int().min(1).default(D.topN),
-  [E.viewWriters]: z.coerce.number().int().min(1).max(100).default(D.viewWriters),
 });
 
 /** Reads the environment once, at cold start; the message names every bad key. */

@@ -3,7 +3,7 @@
  * `outputs`, the Spark job's output schemas), so Athena reads either engine's files the same way.
  *
  * Physical types are the ones Spark 3.5 writes for those Spark types (strings as BYTE_ARRAY with the STRING
- * annotation, int as INT32, bigint as INT64, every column optional) except timestamps: Spark's default writes the
+ * annotation, int as INT32, bigint as INT64, the same columns REQUIRED or OPTIONAL) except timestamps: Spark's default writes the
  * deprecated INT96; here `occurred_at` is INT64 with the TIMESTAMP(MICROS, UTC) annotation, the type Spark writes
  * with `spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS`. Spark, Athena engine 3 and the Glue type
  * `timestamp` read both as the same instant (docs/batch.md, "Output files").
@@ -34,8 +34,18 @@ export function tableColumns(table: LakeTable): [string, GlueType][] {
   });
 }
 
-function element(name: string, type: GlueType): SchemaElement {
-  const optional = { repetition_type: 'OPTIONAL' } as const;
+/**
+ * Columns Spark 3.5 marks REQUIRED in these tables because their expressions cannot be null (`input_file_name()`,
+ * `count(1)`, `row_number()`); every other column is OPTIONAL, as Spark writes it.
+ */
+export const REQUIRED_COLUMNS: Readonly<Partial<Record<LakeTable, readonly string[]>>> = {
+  quarantine: ['source_file'],
+  minute_content_counts: ['event_count'],
+  top_content: ['rank'],
+};
+
+function element(name: string, type: GlueType, required: boolean): SchemaElement {
+  const optional = { repetition_type: required ? 'REQUIRED' : 'OPTIONAL' } as const;
   switch (type) {
     case 'string':
       return {
@@ -64,7 +74,7 @@ export function parquetSchema(table: LakeTable): SchemaElement[] {
   const columns = tableColumns(table);
   return [
     { name: 'spark_schema', num_children: columns.length },
-    ...columns.map(([name, type]) => element(name, type)),
+    ...columns.map(([name, type]) => element(name, type, REQUIRED_COLUMNS[table]?.includes(name) ?? false)),
   ];
 }
 

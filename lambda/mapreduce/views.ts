@@ -77,7 +77,7 @@ const BATCH = 25;
 const MAX_ATTEMPTS = 10;
 
 export interface DynamoViewStoreOptions {
-  /** Batches in flight at once (the table's write capacity is shared with the speed layer). @default 4 */
+  /** Batches in flight at once (the table's write capacity is shared with the speed layer). @default 1 */
   readonly concurrency?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -91,7 +91,7 @@ export class DynamoViewStore implements ViewStore {
     private readonly table: string,
     options: DynamoViewStoreOptions = {},
   ) {
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? 1;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 

@@ -83,7 +83,6 @@ export const MapReduceEnv = {
   targetFileBytes: 'TARGET_FILE_BYTES',
   eventsPerCountsPartition: 'EVENT_PARTITIONS_PER_COUNT_PARTITION',
   topN: 'TOP_N',
-  viewWriters: 'VIEW_WRITERS',
 } as const;
 
 const MiB = 1024 * 1024;
