@@ -52,6 +52,8 @@ export interface RunContext {
 export interface PlanOutput {
   readonly run: RunContext;
   readonly scratchBucket: string;
+  /** The run's folder in the scratch bucket (the Distributed Maps write their results under it). */
+  readonly runPrefix: string;
   /** Keys of the work-item lists the Distributed Map states read (JSON arrays). */
   readonly items: { readonly map: string; readonly events: string; readonly counts: string };
   readonly inputBytes: number;
@@ -140,6 +142,7 @@ export async function plan(
   return {
     run,
     scratchBucket: cfg.scratchBucket,
+    runPrefix: folder,
     items: {
       map: folder + RunLayout.mapItems,
       events: folder + RunLayout.eventItems,
