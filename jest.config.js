@@ -2,9 +2,9 @@
 // testTimeout is a global option (Jest ignores it inside projects): generous, because synthesis and emulators are slow on
 // a loaded 2-core machine; no test relies on timing.
 const swc = ['@swc/jest', { jsc: { target: 'es2022' } }];
-// hyparquet and hyparquet-writer ship ES modules only: swc turns them into CommonJS like the project's own files.
-const transform = { '^.+\\.tsx?$': swc, '/node_modules/hyparquet[^/]*/.+\\.js$': swc };
-const transformIgnorePatterns = ['/node_modules/(?!hyparquet)'];
+// hyparquet, hyparquet-writer and hysnappy ship ES modules only: swc turns them into CommonJS like the project's files.
+const transform = { '^.+\\.tsx?$': swc, '/node_modules/(hyparquet|hysnappy)[^/]*/.+\\.js$': swc };
+const transformIgnorePatterns = ['/node_modules/(?!(hyparquet|hysnappy))'];
 module.exports = {
   testTimeout: 600_000,
   projects: [

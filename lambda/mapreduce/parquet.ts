@@ -9,6 +9,7 @@
  * `timestamp` read both as the same instant (docs/batch.md, "Output files").
  */
 import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
+import { snappyCompressor } from 'hysnappy';
 import type { LakeTable } from '../../lib/contracts/mapreduce';
 import sparkArgs from '../../lib/contracts/spark-args.json';
 
@@ -80,6 +81,13 @@ export function parquetSchema(table: LakeTable): SchemaElement[] {
 
 type Cell = string | number | null;
 
+/** One WebAssembly instance for every file this process writes (`snappyCompress` would load one per page). */
+let snappy: ((input: Uint8Array) => Uint8Array) | undefined;
+function compressSnappy(input: Uint8Array): Uint8Array {
+  if (snappy === undefined) snappy = snappyCompressor();
+  return snappy(input);
+}
+
 /** Rows per row group: large groups read faster in Athena; a curated file is ~1-2 M rows at most. */
 const ROW_GROUP_ROWS = 1_000_000;
 
@@ -102,6 +110,8 @@ export function toParquet<R extends object>(table: LakeTable, rows: readonly R[]
     columnData,
     schema: parquetSchema(table),
     codec: 'SNAPPY',
+    // Snappy compiled to WebAssembly: about twice as fast as the writer's JavaScript one, same bytes on disk.
+    compressors: { SNAPPY: compressSnappy },
     rowGroupSize: ROW_GROUP_ROWS,
     statisticsTruncateLength: 64,
     createdBy: 'streamlake mapreduce (hyparquet-writer)',

@@ -4,8 +4,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { parquetReadObjects } from 'hyparquet';
+import type { BlobStore } from '../../../lambda/mapreduce/store';
 import type { ViewItem, ViewStore } from '../../../lambda/mapreduce/views';
-import type { FsBlobStore } from '../../../local/mapreduce/fs-store';
 
 /** What Firehose's partitioning needs: JSON with a real occurredAt instant; anything else goes to its error prefix. */
 export function firehosePartition(line: Buffer): { day: string; hour: string } | undefined {
@@ -32,7 +32,7 @@ export function firehosePartition(line: Buffer): { day: string; hour: string } |
  * order; returns line number (1-based) → day.
  */
 export async function layOut(
-  store: FsBlobStore,
+  store: BlobStore,
   bucket: string,
   lines: readonly Buffer[],
   perObject: number,
@@ -53,7 +53,7 @@ export async function layOut(
     for (let k = 0; k * perObject < body.length; k++) {
       const chunk = body.slice(k * perObject, (k + 1) * perObject);
       const data = gzipSync(Buffer.concat(chunk.flatMap((l) => [l, Buffer.from('\n')])));
-      await store.put(bucket, `${folder}${name}-${String(k).padStart(2, '0')}.gz`, data);
+      await store.put(bucket, `${folder}${name}-${String(k).padStart(2, '0')}.gz`, data, 'application/gzip');
     }
   }
   return placed;
@@ -79,7 +79,7 @@ export type Row = Record<string, unknown>;
 
 /** Every row of every Parquet file under `prefix`, with the file each came from. */
 export async function readTable(
-  store: FsBlobStore,
+  store: BlobStore,
   bucket: string,
   prefix: string,
 ): Promise<{ file: string; rows: Row[] }[]> {

@@ -1,0 +1,25 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { mapObjects } from './lambda/mapreduce/map';
+import { reduceEvents } from './lambda/mapreduce/reduce';
+import { toParquet } from './lambda/mapreduce/parquet';
+import { parseSegment, readIndex } from './lambda/mapreduce/shuffle';
+import { createReadStream, statSync } from 'node:fs';
+(async () => {
+  const root = '.local/bench-data/v1-d2026-11-20-e50000-o5000-s7/raw/events/dt=2026-11-20';
+  const objects: { key: string; ordinal: number; size: number }[] = [];
+  for (const h of readdirSync(root)) for (const f of readdirSync(join(root, h))) objects.push({ key: join(root, h, f), ordinal: objects.length, size: statSync(join(root, h, f)).size });
+  let t = Date.now();
+  const r = await mapObjects({ day: '2026-11-20', rawBucket: 'x', objects, eventPartitions: 1 }, async (k) => createReadStream(k));
+  console.log('map', Date.now() - t, 'ms', r.counts);
+  t = Date.now();
+  const idx = await readIndex({ tail: async (n) => r.shuffle.subarray(Math.max(0, r.shuffle.length - n)), range: async (a, b) => r.shuffle.subarray(a, b) }, 'x');
+  const seg = parseSegment<never>(r.shuffle.subarray(idx.segments[0].offset, idx.segments[0].offset + idx.segments[0].length), idx.segments[0], 'x');
+  console.log('parse', Date.now() - t);
+  t = Date.now();
+  const out = reduceEvents([seg], 1);
+  console.log('reduce', Date.now() - t);
+  t = Date.now();
+  const pq = toParquet('curated_events', out.curated);
+  console.log('parquet', Date.now() - t, pq.length);
+})();
