@@ -31,6 +31,8 @@ export interface EventsReduced {
 
 const SEP = '\u0000';
 
+const ascii = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
+
 /** Round 1 over every record of one eventId partition (from all map outputs, in any order). */
 export function reduceEvents(
   batches: Iterable<readonly EventRecord[]>,
@@ -68,12 +70,13 @@ export function reduceEvents(
       partial[4] += r[7] ?? 0;
     }
   }
+  // content_id, type and event_id are ASCII (the contract's patterns), where UTF-16 order is code-point order.
   curated.sort(
     (a, b) =>
-      compareText(a.content_id, b.content_id) ||
-      compareText(a.type, b.type) ||
+      ascii(a.content_id, b.content_id) ||
+      ascii(a.type, b.type) ||
       a.occurred_at - b.occurred_at ||
-      compareText(a.event_id, b.event_id),
+      ascii(a.event_id, b.event_id),
   );
   const writer = new ShuffleWriter(countPartitions);
   for (const p of partials.values())
@@ -145,7 +148,7 @@ export function dailyCounts(day: string, batches: Iterable<readonly DayPartial[]
       event_count: count,
       watch_seconds: watch,
     }))
-    .sort((a, b) => compareText(a.content_id, b.content_id) || compareText(a.type, b.type));
+    .sort((a, b) => ascii(a.content_id, b.content_id) || ascii(a.type, b.type));
 }
 
 /** The day's n content ids with the most events (all types), ties by watch time then id (the Spark job's rule). */
