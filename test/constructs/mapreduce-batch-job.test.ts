@@ -69,6 +69,18 @@ describe('the workflow', () => {
     expect(asl.States.ReduceCounts.MaxConcurrency).toBe(MAPREDUCE_DEFAULTS.viewWriters);
   });
 
+  test('the day is resolved as the EMR engine resolves it: the CLI\'s {"date"}, the scheduled time, or {}', async () => {
+    const resolve = (input: Record<string, unknown>) =>
+      jsonata(jsonataOf((asl.States.ResolveDate.Output as { date: string }).date)).evaluate(
+        {},
+        { states: { input, context: { Execution: { StartTime: '2026-11-23T21:00:00.000Z' } } } },
+      );
+    // cli/lib/batch.ts startBatchExecution sends {"date": day}.
+    expect(await resolve({ date: '2026-11-20' })).toBe('2026-11-20');
+    expect(await resolve({ scheduledTime: '2026-11-21T01:00:00Z' })).toBe('2026-11-20');
+    expect(await resolve({})).toBe('2026-11-22');
+  });
+
   test('the item reader takes the list the plan wrote', async () => {
     const reader = asl.States.Map.ItemReader as { Arguments: { Bucket: string; Key: string } };
     const plan = { scratchBucket: 'b', items: { map: 'mapreduce/runs/dt=2026-11-20/x/items/map.json' } };
