@@ -25,6 +25,7 @@ import { PHASE_SIZES } from '../lib/constructs/batch/mapreduce-functions';
 import { MAPREDUCE_DEFAULTS } from '../lib/contracts/mapreduce';
 import { executeDay, type PhaseName } from '../local/mapreduce/executor';
 import { FsBlobStore } from '../local/mapreduce/fs-store';
+import { costTable, type MeasuredInputs } from './mapreduce-cost';
 import type { WorkerReply, WorkerTask } from './mapreduce-worker';
 
 const ROOT = resolve(__dirname, '..');
@@ -271,6 +272,17 @@ async function main(): Promise<void> {
         `aggregates agree: ${agree ? 'yes' : 'NO'} (events ${mine.events} vs spark ${spark.spark.events} vs duckdb ${spark.duckdb.events}; minute rows ${mine.minuteRows} vs ${spark.spark.minuteRows})`,
       );
       console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);
+      const measured: MeasuredInputs = {
+        lambdaGbSecondsPerGiB: costInputs.lambdaGbSecondsPerGiB,
+        s3PutsPerGiB: costInputs.s3PutsPerGiB,
+        rawObjectsPerGiB: s.rawObjects / inputGiB,
+        scratchBytesWrittenPerGiB: costInputs.scratchBytesWrittenPerGiB,
+        eventsPerGiB: rows / inputGiB,
+        sparkRowsPerSecondPerCore: sparkRate,
+      };
+      console.log(
+        `\ndaily cost by volume (bench/mapreduce-cost.ts; list prices, verify before use):\n${costTable(measured)}`,
+      );
     }
     console.log(
       JSON.stringify({
