@@ -4,25 +4,30 @@
  * benchmark; the crossover table in docs/batch.md comes from it. Until `streamlake cost` prices the MapReduce engine,
  * this is where its inputs live.
  *
- * Prices: us-east-1 list prices as commonly quoted in 2025-2026 (aws.amazon.com/lambda/pricing, /s3/pricing,
- * /step-functions/pricing, /privatelink/pricing; EC2 and EMR from cli/pricing/us-east-1.json, 2026-11-23). Verify
- * them on the live pages before relying on a figure.
+ * Prices: cli/pricing/us-east-1.json (each with its source page and date), and Step Functions standard transitions
+ * ($0.025 per 1,000, aws.amazon.com/step-functions/pricing, as quoted in 2025-2026). Verify them on the live pages
+ * before relying on a figure.
  */
 import pricing from '../cli/pricing/us-east-1.json';
 import { MAPREDUCE_DEFAULTS } from '../lib/contracts/mapreduce';
 
 const GiB = 1024 ** 3;
+const p = pricing.prices;
 export const PRICES = {
-  lambdaGbSecond: pricing.prices.lambdaArmGbSecond.usd,
-  lambdaRequest: pricing.prices.lambdaRequestsMillion.usd / 1e6,
-  s3Put: 0.005 / 1000,
-  s3Get: 0.0004 / 1000,
-  s3GbHour: pricing.prices.s3StandardGbMonth.usd / pricing.hoursPerMonth,
+  lambdaGbSecond: p.lambdaArmGbSecond.usd,
+  lambdaRequest: p.lambdaRequestsMillion.usd / 1e6,
+  s3Put: p.s3PutThousand.usd / 1000,
+  s3Get: p.s3GetThousand.usd / 1000,
+  s3GbHour: p.s3StandardGbMonth.usd / pricing.hoursPerMonth,
+  /** Standard workflows, per state transition (aws.amazon.com/step-functions/pricing). */
   sfnTransition: 0.025 / 1000,
-  /** 5 interface endpoints × 2 AZs × $0.01/h (egress=endpoints, the default): the EMR engine's fixed cost. */
-  vpcEndpointsPerDay: 5 * 2 * 0.01 * 24,
-  /** m7g.xlarge ≈ m6g.xlarge price; a 2xlarge is twice an xlarge. EC2 + EMR uplift. */
-  emrXlargeHour: pricing.prices.ec2M6gXlargeHour.usd + pricing.prices.emrM6gXlargeHour.usd,
+  /** 5 interface endpoints × 2 AZs (egress=endpoints, the default): the EMR engine's fixed cost. */
+  vpcEndpointsPerDay: 5 * 2 * p.vpcInterfaceEndpointHour.usd * 24,
+  /** The deployed cluster: 1 m7g.xlarge primary + 2 m7g.2xlarge core, EC2 + EMR uplift, per hour. */
+  emrClusterHour:
+    p['ec2.m7g.xlarge'].usd +
+    p['emr.m7g.xlarge'].usd +
+    2 * (p['ec2.m7g.2xlarge'].usd + p['emr.m7g.2xlarge'].usd),
 } as const;
 
 /** What the benchmark measured, per GiB of raw (gzip) input. */
@@ -49,7 +54,6 @@ export interface EngineDayCost {
 const EMR_OVERHEAD_HOURS = 8 / 60;
 /** 2 core m7g.2xlarge (8 vCPU each) run the executors; the primary (xlarge) runs the driver. */
 const EMR_CORE_VCPUS = 2 * 8;
-const EMR_CLUSTER_XLARGE_UNITS = 1 + 2 * 2;
 
 export function dayCost(gib: number, m: MeasuredInputs): EngineDayCost {
   const item = MAPREDUCE_DEFAULTS.mapItemBytes / GiB;
@@ -67,7 +71,7 @@ export function dayCost(gib: number, m: MeasuredInputs): EngineDayCost {
   // Shuffle bytes held for about the run (an hour at most; a successful run deletes them).
   const storage = ((gib * m.scratchBytesWrittenPerGiB) / GiB) * PRICES.s3GbHour;
   const jobHours = (gib * m.eventsPerGiB) / (m.sparkRowsPerSecondPerCore * EMR_CORE_VCPUS) / 3600;
-  const cluster = (EMR_OVERHEAD_HOURS + jobHours) * EMR_CLUSTER_XLARGE_UNITS * PRICES.emrXlargeHour;
+  const cluster = (EMR_OVERHEAD_HOURS + jobHours) * PRICES.emrClusterHour;
   return {
     gib,
     mapreduce: lambda + s3 + sfn + storage,

@@ -17,7 +17,7 @@ import { acknowledge } from '../nag';
 import { LakePrefixes } from '../storage/data-lake';
 import type { EmrSecurity } from './emr-security';
 
-/** EMR 7.13.0 ships Spark 3.5.6, the version the job is tested with locally (REFERENCE.md). */
+/** EMR 7.13.0 ships Spark 3.5.6, the version the job is tested with locally (docs/reference.md). */
 export const EMR_RELEASE_LABEL = 'emr-7.13.0';
 
 /**
