@@ -4,9 +4,8 @@
  * benchmark; the crossover table in docs/batch.md comes from it. Until `streamlake cost` prices the MapReduce engine,
  * this is where its inputs live.
  *
- * Prices: cli/pricing/us-east-1.json (each with its source page and date), and Step Functions standard transitions
- * ($0.025 per 1,000, aws.amazon.com/step-functions/pricing, as quoted in 2025-2026). Verify them on the live pages
- * before relying on a figure.
+ * Prices: cli/pricing/us-east-1.json (each with its source page and date). Verify them on the live pages before
+ * relying on a figure.
  */
 import pricing from '../cli/pricing/us-east-1.json';
 import { MAPREDUCE_DEFAULTS } from '../lib/contracts/mapreduce';
@@ -19,8 +18,7 @@ export const PRICES = {
   s3Put: p.s3PutThousand.usd / 1000,
   s3Get: p.s3GetThousand.usd / 1000,
   s3GbHour: p.s3StandardGbMonth.usd / pricing.hoursPerMonth,
-  /** Standard workflows, per state transition (aws.amazon.com/step-functions/pricing). */
-  sfnTransition: 0.025 / 1000,
+  sfnTransition: p.sfnStandardTransitionsThousand.usd / 1000,
   /** 5 interface endpoints × 2 AZs (egress=endpoints, the default): the EMR engine's fixed cost. */
   vpcEndpointsPerDay: 5 * 2 * p.vpcInterfaceEndpointHour.usd * 24,
   /** The deployed cluster: 1 m7g.xlarge primary + 2 m7g.2xlarge core, EC2 + EMR uplift, per hour. */
