@@ -219,6 +219,30 @@ export const ASSUMPTIONS = {
     source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-storage.html',
   },
 
+  // --- The batch layer (the MapReduce engine, batchEngine=mapreduce) ---
+  mapreduceGbSecondsPerRawGiB: {
+    value: 600,
+    unit: 'Lambda GB-s per GiB of raw (gzip) input',
+    why: "every task of a day (plan, map, both reduce rounds, finish) at the deployed memory sizes, from the benchmark's task times on one core (one Lambda vCPU), rounded up for S3 latency the local run does not have",
+    source: 'npm run bench:mapreduce (docs/batch.md "Costs of the MapReduce engine")',
+  },
+  mapreduceScratchBytesPerRawByte: {
+    value: 3,
+    unit: 'bytes written to the scratch prefix per raw byte',
+    why: 'shuffle files (JSON records) and staged Parquet, measured by the benchmark; held for about the run, deleted by its last step',
+    source: 'npm run bench:mapreduce',
+  },
+  mapreduceTransitionsPerChild: {
+    value: 2,
+    unit: 'state transitions per Distributed Map child execution',
+    why: 'each child is a standard execution of one Task state (entered, then succeeded)',
+  },
+  mapreduceRunHours: {
+    value: 1,
+    unit: 'hours the scratch files exist',
+    why: 'a run takes minutes; the last step deletes its scratch (the lifecycle rule expires what a failed run left)',
+  },
+
   // --- Operations around the pipeline ---
   servingRequestsPerDay: {
     value: 8640,
