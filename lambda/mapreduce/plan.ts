@@ -40,6 +40,11 @@ export class EngineError extends Error {
 }
 
 const GiB = 1024 ** 3;
+/**
+ * Objects per work item at most: an item travels as a child execution's input, which Step Functions caps at 256 KB;
+ * 1,000 keys of ~100 bytes stay well below it (a day of small Firehose flushes has many small objects).
+ */
+export const MAX_OBJECTS_PER_ITEM = 1000;
 const MiB = 1024 ** 2;
 const gib = (b: number) => `${(b / GiB).toFixed(2)} GiB`;
 const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
@@ -83,7 +88,10 @@ export function planDay(
   let current: PlannedObject[] = [];
   let currentBytes = 0;
   sorted.forEach((o, ordinal) => {
-    if (current.length > 0 && currentBytes + o.size > limits.mapItemBytes) {
+    if (
+      current.length > 0 &&
+      (currentBytes + o.size > limits.mapItemBytes || current.length >= MAX_OBJECTS_PER_ITEM)
+    ) {
       mapItems.push({ index: mapItems.length, objects: current });
       current = [];
       currentBytes = 0;

@@ -170,6 +170,15 @@ describe('the plan', () => {
     expect(p.bytes).toBe(210 * MiB);
   });
 
+  test('an item holds at most 1,000 objects, so its input stays under the 256 KB a child execution takes', () => {
+    const many = Array.from({ length: 2500 }, (_, i) =>
+      obj(`raw/events/dt=D/hour=00/${String(i).padStart(6, '0')}`, 10),
+    );
+    const p = planDay('2026-11-20', 'w', many, limits);
+    expect(p.mapItems.map((i) => i.objects.length)).toEqual([1000, 1000, 500]);
+    expect(Buffer.byteLength(JSON.stringify(p.mapItems[0]))).toBeLessThan(200 * 1024);
+  });
+
   test('keys are ordered by their bytes, as S3 lists them and Spark compares file names', () => {
     const p = planDay('D', 'w', [obj('k/Z', 1), obj('k/a', 1), obj('k/é', 1)], limits);
     expect(p.mapItems[0].objects.map((o) => o.key)).toEqual(['k/Z', 'k/a', 'k/é']);
