@@ -22,7 +22,7 @@ import { Command } from 'commander';
 import type { MapReduceHandlers } from '../lambda/mapreduce/handlers';
 import type { EngineConfig } from '../lambda/mapreduce/phases';
 import { PHASE_SIZES } from '../lib/constructs/batch/mapreduce-functions';
-import { MAPREDUCE_DEFAULTS } from '../lib/contracts/mapreduce';
+import { MAPREDUCE_DEFAULTS, MAPREDUCE_YOUNG_GENERATION_MB } from '../lib/contracts/mapreduce';
 import { executeDay, type PhaseName } from '../local/mapreduce/executor';
 import { FsBlobStore } from '../local/mapreduce/fs-store';
 import { costTable, type MeasuredInputs } from './mapreduce-cost';
@@ -81,7 +81,12 @@ function pool(root: string, config: EngineConfig, size: number, stats: TaskStat[
       // Workers do not inherit tsx's loader: register it, then load the TypeScript worker.
       new Worker(
         `require('tsx/cjs/api').register(); require(${JSON.stringify(join(__dirname, 'mapreduce-worker.ts'))});`,
-        { eval: true, workerData: { root, config } },
+        {
+          eval: true,
+          workerData: { root, config },
+          // As the deployed functions run (NODE_OPTIONS of lib/constructs/batch/mapreduce-functions.ts).
+          resourceLimits: { maxYoungGenerationSizeMb: MAPREDUCE_YOUNG_GENERATION_MB },
+        },
       ),
   );
   const idle = [...workers];

@@ -79,6 +79,15 @@ export function parquetSchema(table: LakeTable): SchemaElement[] {
   ];
 }
 
+/**
+ * Columns whose values are nearly all distinct: written PLAIN without first trying a dictionary (which the writer would
+ * build and then drop), the encoding Spark's writer also falls back to for them.
+ */
+const PLAIN_COLUMNS: Readonly<Partial<Record<LakeTable, readonly string[]>>> = {
+  curated_events: ['event_id', 'user_id', 'occurred_at'],
+  quarantine: ['raw'],
+};
+
 type Cell = string | number | null;
 
 /** One WebAssembly instance for every file this process writes (`snappyCompress` would load one per page). */
@@ -104,7 +113,7 @@ export function toParquet<R extends object>(table: LakeTable, rows: readonly R[]
       else if (type === 'timestamp') data[i] = BigInt(v) * 1000n;
       else data[i] = v;
     }
-    return { name, data };
+    return PLAIN_COLUMNS[table]?.includes(name) ? { name, data, encoding: 'PLAIN' as const } : { name, data };
   });
   const buffer = parquetWriteBuffer({
     columnData,

@@ -85,6 +85,15 @@ export const MapReduceEnv = {
   topN: 'TOP_N',
 } as const;
 
+/**
+ * V8 flags of the engine's functions (NODE_OPTIONS): a larger young generation, because map and reduce tasks allocate
+ * millions of short-lived records and the default one makes the scavenger run far more often (measured with
+ * `node --cpu-prof` on a round-1 reducer: garbage collection was about a fifth of its time).
+ */
+export const MAPREDUCE_NODE_OPTIONS = '--max-semi-space-size=64';
+/** The same, for a worker thread (`resourceLimits.maxYoungGenerationSizeMb`: about three semi-spaces). */
+export const MAPREDUCE_YOUNG_GENERATION_MB = 192;
+
 const MiB = 1024 * 1024;
 
 /**

@@ -5,7 +5,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LakePrefixes } from '../../contracts/lake-layout';
-import { MAPREDUCE_DEFAULTS, MapReduceEnv, SCRATCH_PREFIX } from '../../contracts/mapreduce';
+import {
+  MAPREDUCE_DEFAULTS,
+  MAPREDUCE_NODE_OPTIONS,
+  MapReduceEnv,
+  SCRATCH_PREFIX,
+} from '../../contracts/mapreduce';
 import { NodeFunction } from '../common/node-function';
 import { acknowledge } from '../nag';
 
@@ -93,6 +98,7 @@ export class MapReduceFunctions extends Construct {
       [E.targetFileBytes]: String(props.limits.targetFileBytes),
       [E.eventsPerCountsPartition]: String(MAPREDUCE_DEFAULTS.eventPartitionsPerCountPartition),
       [E.topN]: String(props.topN),
+      NODE_OPTIONS: MAPREDUCE_NODE_OPTIONS,
     };
     const make = (phase: MapReducePhase) =>
       new NodeFunction(this, toId(phase), {
