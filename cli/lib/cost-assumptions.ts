@@ -221,13 +221,13 @@ export const ASSUMPTIONS = {
 
   // --- The batch layer (the MapReduce engine, batchEngine=mapreduce) ---
   mapreduceGbSecondsPerRawGiB: {
-    value: 600,
+    value: 1313,
     unit: 'Lambda GB-s per GiB of raw (gzip) input',
-    why: "every task of a day (plan, map, both reduce rounds, finish) at the deployed memory sizes, from the benchmark's task times on one core (one Lambda vCPU), rounded up for S3 latency the local run does not have",
-    source: 'npm run bench:mapreduce (docs/batch.md "Costs of the MapReduce engine")',
+    why: "every task of a day (plan, map, both reduce rounds, finish) at the deployed memory sizes, from the benchmark's task times on one core each (a Lambda function with 3008 MiB has 1.7 vCPU; S3 latency, which the local run does not have, is taken as offsetting it); measured on a shared machine (load average 2.5), provisional",
+    source: 'npm run bench:mapreduce, 5,000,000 events (docs/batch.md "Performance", 2026-11-29)',
   },
   mapreduceScratchBytesPerRawByte: {
-    value: 3,
+    value: 2.77,
     unit: 'bytes written to the scratch prefix per raw byte',
     why: 'shuffle files (JSON records) and staged Parquet, measured by the benchmark; held for about the run, deleted by its last step',
     source: 'npm run bench:mapreduce',
