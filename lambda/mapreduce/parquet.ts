@@ -102,17 +102,25 @@ const ROW_GROUP_ROWS = 1_000_000;
 
 /** Encodes rows (objects keyed by column name, in the order given) as one Parquet file. */
 export function toParquet<R extends object>(table: LakeTable, rows: readonly R[]): Uint8Array {
-  const columns = tableColumns(table);
-  const columnData = columns.map(([name, type]) => {
-    const data: (string | number | bigint | null)[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const v = (rows[i] as Record<string, Cell>)[name];
-      if (v === null || v === undefined) data[i] = null;
-      else if (type === 'bigint') data[i] = BigInt(v);
-      // Epoch milliseconds to microseconds.
-      else if (type === 'timestamp') data[i] = BigInt(v) * 1000n;
-      else data[i] = v;
-    }
+  const columns: Record<string, Cell[]> = {};
+  for (const [name] of tableColumns(table))
+    columns[name] = rows.map((r) => (r as Record<string, Cell>)[name] ?? null);
+  return toParquetColumns(table, columns);
+}
+
+/** Encodes columns (arrays of one length, keyed by column name) as one Parquet file. */
+export function toParquetColumns(
+  table: LakeTable,
+  columns: Readonly<Record<string, readonly Cell[]>>,
+): Uint8Array {
+  const columnData = tableColumns(table).map(([name, type]) => {
+    const values = columns[name];
+    if (values === undefined) throw new Error(`${table}: no column ${name}`);
+    let data: (string | number | bigint | null)[];
+    if (type === 'bigint') data = values.map((v) => (v === null ? null : BigInt(v)));
+    // Epoch milliseconds to microseconds.
+    else if (type === 'timestamp') data = values.map((v) => (v === null ? null : BigInt(v) * 1000n));
+    else data = values as (string | number | null)[];
     return PLAIN_COLUMNS[table]?.includes(name) ? { name, data, encoding: 'PLAIN' as const } : { name, data };
   });
   const buffer = parquetWriteBuffer({

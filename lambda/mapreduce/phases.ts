@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { LakePrefixes } from '../../lib/contracts/lake-layout';
 import { type LakeTable, MapReduceErrors, RunLayout, runPrefix } from '../../lib/contracts/mapreduce';
 import { type MapCounts, mapObjects } from './map';
-import { toParquet } from './parquet';
+import { toParquet, toParquetColumns } from './parquet';
 import { EngineError, type MapItem, type PlanLimits, planDay } from './plan';
 import type { CountRecord, DayPartial, EventRecord, QuarantineRow } from './records';
 import { compareText } from './records';
@@ -214,9 +214,14 @@ export async function reduceEventsTask(
     },
   );
   const out = reduceEvents(inputs, run.countPartitions);
-  if (out.curated.length > 0) {
+  if (out.counts.curated > 0) {
     const key = folder + RunLayout.staged('curated_events', part(partition));
-    await deps.store.put(cfg.scratchBucket, key, toParquet('curated_events', out.curated), PARQUET_TYPE);
+    await deps.store.put(
+      cfg.scratchBucket,
+      key,
+      toParquetColumns('curated_events', out.curated),
+      PARQUET_TYPE,
+    );
   }
   await deps.store.put(
     cfg.scratchBucket,

@@ -22,12 +22,17 @@ import {
 import { ShuffleWriter } from './shuffle';
 
 export interface EventsReduced {
-  /** Sorted as the Spark job sorts each curated file: content_id, type, occurred_at, event_id. */
-  readonly curated: CuratedRow[];
+  /**
+   * The curated rows as columns (lake column names), sorted as the Spark job sorts each curated file: content_id,
+   * type, occurred_at, event_id. Columns rather than row objects: a partition holds ~1.5 M events.
+   */
+  readonly curated: CuratedColumns;
   /** The round-2 shuffle file (partials partitioned by contentId, type, minute). */
   readonly shuffle: Buffer;
   readonly counts: { readonly input: number; readonly curated: number; readonly partials: number };
 }
+
+export type CuratedColumns = { readonly [K in keyof CuratedRow]: CuratedRow[K][] };
 
 const SEP = '\u0000';
 
@@ -47,21 +52,36 @@ export function reduceEvents(
       if (seen === undefined || r[8] < seen[8] || (r[8] === seen[8] && r[9] < seen[9])) first.set(r[0], r);
     }
   }
-  const curated: CuratedRow[] = [];
+  const kept = [...first.values()];
+  first.clear();
+  // contentId, type and eventId are ASCII (the contract's patterns), where UTF-16 order is code-point order; valid
+  // occurredAt texts all have one fixed UTC format, so their text order is their time order.
+  kept.sort((a, b) => ascii(a[3], b[3]) || ascii(a[1], b[1]) || ascii(a[4], b[4]) || ascii(a[0], b[0]));
+  const n = kept.length;
+  const curated: CuratedColumns = {
+    event_id: new Array(n),
+    type: new Array(n),
+    user_id: new Array(n),
+    content_id: new Array(n),
+    occurred_at: new Array(n),
+    region: new Array(n),
+    device: new Array(n),
+    watch_seconds: new Array(n),
+    minute: new Array(n),
+  };
   const partials = new Map<string, CountRecord>();
-  for (const r of first.values()) {
+  for (let i = 0; i < n; i++) {
+    const r = kept[i];
     const minute = minuteOf(r[4]);
-    curated.push({
-      event_id: r[0],
-      type: r[1],
-      user_id: r[2],
-      content_id: r[3],
-      occurred_at: Date.parse(r[4]),
-      region: r[5],
-      device: r[6],
-      watch_seconds: r[7],
-      minute,
-    });
+    curated.event_id[i] = r[0];
+    curated.type[i] = r[1];
+    curated.user_id[i] = r[2];
+    curated.content_id[i] = r[3];
+    curated.occurred_at[i] = Date.parse(r[4]);
+    curated.region[i] = r[5];
+    curated.device[i] = r[6];
+    curated.watch_seconds[i] = r[7];
+    curated.minute[i] = minute;
     const key = r[3] + SEP + r[1] + SEP + minute;
     const partial = partials.get(key);
     if (partial === undefined) partials.set(key, [r[3], r[1], minute, 1, r[7] ?? 0]);
@@ -70,18 +90,10 @@ export function reduceEvents(
       partial[4] += r[7] ?? 0;
     }
   }
-  // content_id, type and event_id are ASCII (the contract's patterns), where UTF-16 order is code-point order.
-  curated.sort(
-    (a, b) =>
-      ascii(a.content_id, b.content_id) ||
-      ascii(a.type, b.type) ||
-      a.occurred_at - b.occurred_at ||
-      ascii(a.event_id, b.event_id),
-  );
   const writer = new ShuffleWriter(countPartitions);
   for (const p of partials.values())
     writer.add(partitionOf(countPartitions, p[0], p[1], p[2]), JSON.stringify(p));
-  const counts = { input, curated: curated.length, partials: partials.size };
+  const counts = { input, curated: n, partials: partials.size };
   return { curated, shuffle: writer.finish(counts), counts };
 }
 
