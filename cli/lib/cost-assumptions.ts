@@ -221,9 +221,9 @@ export const ASSUMPTIONS = {
 
   // --- The batch layer (the MapReduce engine, batchEngine=mapreduce) ---
   mapreduceGbSecondsPerRawGiB: {
-    value: 1313,
+    value: 1579,
     unit: 'Lambda GB-s per GiB of raw (gzip) input',
-    why: "every task of a day (plan, map, both reduce rounds, finish) at the deployed memory sizes, from the benchmark's task times on one core each (a Lambda function with 3008 MiB has 1.7 vCPU; S3 latency, which the local run does not have, is taken as offsetting it); measured on a shared machine (load average 2.5), provisional",
+    why: "every task of a day (plan, map, both reduce rounds, finish) at the deployed memory sizes, from the benchmark's task times on one core each (a Lambda function with 3008 MiB has 1.7 vCPU; S3 latency, which the local run does not have, is taken as offsetting it); measured on a shared machine (load average 2.3 to 3.9), provisional",
     source: 'npm run bench:mapreduce, 5,000,000 events (docs/batch.md "Performance", 2026-11-29)',
   },
   mapreduceScratchBytesPerRawByte: {
