@@ -245,6 +245,8 @@ const emrClusterActions: Control = (variant) => {
   if (!batch) return [];
   const machines = resources({ ...variant, stacks: [batch] }, 'AWS::StepFunctions::StateMachine');
   const definition = JSON.stringify(machines.map(({ r }) => r.Properties?.DefinitionString));
+  // Only a batch layer that creates EMR clusters has cluster actions to guard (batchEngine=mapreduce creates none).
+  if (!definition.includes('elasticmapreduce:createCluster')) return [];
   const tagged = definition.includes(`\\"Key\\":\\"streamlake:stack\\",\\"Value\\":\\"${batch.stackName}\\"`);
   const deny = identityStatements({ ...variant, stacks: [batch] }).some(({ s }) => {
     const condition = (s.Condition as Json | undefined)?.StringNotEquals as Json | undefined;

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LakePrefixes } from '../../contracts/lake-layout';
+import { SCRATCH_EXPIRATION_DAYS, SCRATCH_PREFIX } from '../../contracts/mapreduce';
 import { Outputs } from '../../contracts/outputs';
 import { acknowledge } from '../nag';
 
@@ -181,6 +182,14 @@ export class DataLake extends Construct {
           expiration: ATHENA_RESULTS_EXPIRATION,
         },
         { id: 'expire-emr-logs', prefix: LakePrefixes.emrLogs, expiration: EMR_LOG_EXPIRATION },
+        // The MapReduce batch engine's shuffle and staging files: a successful run deletes its own, this rule removes
+        // what a failed or stopped run left. Present whatever the engine, so switching engines never changes storage.
+        {
+          id: 'expire-mapreduce-scratch',
+          prefix: SCRATCH_PREFIX,
+          expiration: Duration.days(SCRATCH_EXPIRATION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
       ],
     });
 
