@@ -22,9 +22,9 @@ import { DynamoViewWriter, ViewWriteError } from './writer';
 /** What the handler logs through: a Powertools Logger, or anything with these methods (the offline runtime's file logger). */
 export interface ConsumerLogger {
   addContext(context: Context): void;
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown> | Error): void;
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...extra: [Error] | Record<string, unknown>[]): void;
 }
 /** What the handler publishes metrics through: a Powertools Metrics, or anything with these methods. */
 export interface ConsumerMetrics {
