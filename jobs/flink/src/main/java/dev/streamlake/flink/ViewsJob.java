@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -92,12 +91,11 @@ public final class ViewsJob {
     // the stream-only one so that state of one kind is never restored into the other.
     boolean archive = settings.archivePath != null;
     DataStream<byte[]> raw =
-        env.fromSource(
-                archive ? replaySource(settings) : source(settings),
-                WatermarkStrategy.noWatermarks(),
-                archive ? "archive-then-kinesis-events" : "kinesis-events",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
-            .uid(archive ? "archive-then-kinesis-events" : "kinesis-events");
+        ViewsPipeline.fromSource(
+            env,
+            archive ? replaySource(settings) : source(settings),
+            archive ? "archive-then-kinesis-events" : "kinesis-events",
+            settings.processing);
     ViewsPipeline.Outputs out = ViewsPipeline.build(raw, settings.processing);
     out.totals.sinkTo(Sinks.views(settings)).name("views-table").uid("views-table");
     out.deadLetters.sinkTo(Sinks.deadLetters(settings)).name("dead-letters").uid("dead-letters");

@@ -33,13 +33,17 @@ class RuntimeContractTest {
 
   /** Which constant holds which contract entry. */
   static final Map<String, String> CONSTANT_OF =
-      Map.of(
-          "logLines.jobRunning", "JOB_RUNNING_LINE",
-          "logLines.restEndpoint", "REST_ENDPOINT_LINE",
-          "localFlags.restPort", "REST_PORT_FLAG",
-          "metrics.sinkInFlightRequests", "SINK_IN_FLIGHT_REQUESTS",
-          "metrics.sinkBufferedWrites", "SINK_BUFFERED_WRITES",
-          "metrics.sinkCompletedWrites", "SINK_COMPLETED_WRITES");
+      Map.ofEntries(
+          Map.entry("logLines.jobRunning", "JOB_RUNNING_LINE"),
+          Map.entry("logLines.restEndpoint", "REST_ENDPOINT_LINE"),
+          Map.entry("localFlags.restPort", "REST_PORT_FLAG"),
+          Map.entry("metrics.sinkInFlightRequests", "SINK_IN_FLIGHT_REQUESTS"),
+          Map.entry("metrics.sinkBufferedWrites", "SINK_BUFFERED_WRITES"),
+          Map.entry("metrics.sinkCompletedWrites", "SINK_COMPLETED_WRITES"),
+          Map.entry("deadLetterKeys.prefix", "DEAD_LETTER_PREFIX"),
+          Map.entry("deadLetterKeys.undatedDay", "DEAD_LETTER_UNDATED"),
+          Map.entry("deadLetterKeys.pkFormat", "DEAD_LETTER_PK_FORMAT"),
+          Map.entry("deadLetterKeys.skFormat", "DEAD_LETTER_SK_FORMAT"));
 
   static Map<String, String> constants() throws IllegalAccessException {
     Map<String, String> out = new TreeMap<>();
@@ -61,5 +65,10 @@ class RuntimeContractTest {
       assertEquals(contract.get(c.getKey()), constants.get(c.getValue()), c.getKey() + " vs " + c.getValue());
     }
     assertEquals(RuntimeContract.JOB_RUNNING_LINE, ViewsJob.RUNNING_LINE);
+    // The documented layout is the one ViewItems builds.
+    assertEquals(
+        RuntimeContract.DEAD_LETTER_PK_FORMAT.replace("{view}", "flink-v1")
+            .replace("{yyyy-MM-dd of occurredAt | undated}", RuntimeContract.DEAD_LETTER_UNDATED),
+        dev.streamlake.flink.sink.ViewItems.deadLetterPartitionKey("flink-v1", Long.MIN_VALUE));
   }
 }

@@ -24,4 +24,16 @@ public final class RuntimeContract {
 
   /** Gauge of the views sink: window totals DynamoDB acknowledged since the writer started. */
   public static final String SINK_COMPLETED_WRITES = "viewsSinkCompletedWrites";
+
+  /** Partition-key prefix of dead-letter items: deadletter#{view}#{day} (readers scan for it). */
+  public static final String DEAD_LETTER_PREFIX = "deadletter#";
+
+  /** The {day} part of a dead letter whose record has no readable occurredAt. */
+  public static final String DEAD_LETTER_UNDATED = "undated";
+
+  /** Documentation of the dead-letter partition key (held to the contract, not used in code). */
+  public static final String DEAD_LETTER_PK_FORMAT = "deadletter#{view}#{yyyy-MM-dd of occurredAt | undated}";
+
+  /** Documentation of the dead-letter sort key: the reason is everything before the first '#'. */
+  public static final String DEAD_LETTER_SK_FORMAT = "{reason}#{sha256 hex of the record's bytes}";
 }
