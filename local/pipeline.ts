@@ -332,6 +332,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
           maxRecordAgeSeconds: esm.maxRecordAgeSeconds,
           reportBatchItemFailures: esm.reportBatchItemFailures,
           startingPosition: esm.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          tumblingWindowSeconds: 0,
+          parallelizationFactor: 1,
           checkpointFile: join(workDir, 'esm-checkpoints.json'),
         },
       );

@@ -66,6 +66,8 @@ export interface EventSourceMappingSpec {
   /** -1 = no limit. */
   readonly maxRecordAgeSeconds: number;
   readonly parallelizationFactor: number;
+  /** `TumblingWindowInSeconds`: 0 = no tumbling window. */
+  readonly tumblingWindowSeconds: number;
   readonly reportBatchItemFailures: boolean;
   readonly startingPosition: string;
   readonly onFailureQueueLogicalId?: string;
@@ -111,6 +113,8 @@ export const AWS_DEFAULTS = {
   esmMaxRetryAttempts: -1,
   esmMaxRecordAgeSeconds: -1,
   esmParallelizationFactor: 1,
+  /** "A value of 0 seconds indicates no tumbling window" (Lambda API reference, TumblingWindowInSeconds). */
+  esmTumblingWindowSeconds: 0,
   firehoseBufferIntervalSeconds: 300,
   firehoseBufferSizeMiB: 5,
   kinesisShardCount: 1,
@@ -324,6 +328,7 @@ export function readInfra(templates: readonly NamedTemplate[]): LocalInfra {
             maxRetryAttempts: num(p.MaximumRetryAttempts, AWS_DEFAULTS.esmMaxRetryAttempts),
             maxRecordAgeSeconds: num(p.MaximumRecordAgeInSeconds, AWS_DEFAULTS.esmMaxRecordAgeSeconds),
             parallelizationFactor: num(p.ParallelizationFactor, AWS_DEFAULTS.esmParallelizationFactor),
+            tumblingWindowSeconds: num(p.TumblingWindowInSeconds, AWS_DEFAULTS.esmTumblingWindowSeconds),
             reportBatchItemFailures:
               Array.isArray(p.FunctionResponseTypes) &&
               p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
