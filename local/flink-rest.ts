@@ -162,8 +162,6 @@ interface JobDetails {
 
 /** A small client of the Flink REST API (https://nightlies.apache.org/flink/flink-docs-release-1.20/docs/ops/rest_api/). */
 export class FlinkRest {
-  private readonly metricIds = new Map<string, Map<WatchedMetric, string[]>>();
-
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = 5000,
@@ -187,10 +185,11 @@ export class FlinkRest {
       .sort((a, b) => b['start-time'] - a['start-time'])[0]?.jid;
   }
 
-  /** The metric ids of a vertex that end with each watched name (looked up once per vertex). */
+  /**
+   * The metric ids of a vertex that end with each watched name. Listed on every snapshot: an operator registers its
+   * metrics when it opens, so an early list can miss some.
+   */
   private async idsOf(jobId: string, vertexId: string): Promise<Map<WatchedMetric, string[]>> {
-    const known = this.metricIds.get(vertexId);
-    if (known && [...known.values()].some((ids) => ids.length > 0)) return known;
     const all = await this.get<{ id: string }[]>(`/jobs/${jobId}/vertices/${vertexId}/subtasks/metrics`);
     const ids = new Map<WatchedMetric, string[]>();
     for (const [key, name] of Object.entries(WATCHED_METRICS) as [WatchedMetric, string][]) {
@@ -203,7 +202,6 @@ export class FlinkRest {
           ),
       );
     }
-    this.metricIds.set(vertexId, ids);
     return ids;
   }
 

@@ -114,13 +114,15 @@ export class RunConsole {
     this.file?.write(`[${this.elapsed()}] ${text}\n`);
   }
 
-  /** Ends the current phase: prints `[ 12.3 s] name (4.5 s)` and records its duration. */
-  phase(name: string): void {
+  /** Ends the current phase: prints `[  12.3 s] name (4.5 s): detail` and records its duration under `name`. */
+  phase(name: string, detail?: string): void {
     const now = Date.now();
     const ms = now - this.phaseStarted;
     this.phases.push({ name, ms });
     this.phaseStarted = now;
-    this.line(`[${this.elapsed()}] ${name} (${(ms / 1000).toFixed(1)} s)`);
+    const text = `${name} (${(ms / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ''}`;
+    this.print(`[${this.elapsed()}] ${text}`);
+    this.file?.write(`[${this.elapsed()}] ${text}\n`);
   }
 
   get elapsedMs(): number {
