@@ -17,7 +17,7 @@ import { runBatch } from './compute/batch';
 import { FLINK_VIEW, LiveFlink, produceAndMaybeKill } from './compute/live-flink';
 import { startServing } from './compute/serving';
 import { type SpeedLayer, startSpeedLayer } from './compute/speed';
-import { DASHBOARD_LINE_PREFIX, type Dashboard, startPipelineDashboard } from './dashboard';
+import { type Dashboard, startPipelineDashboard } from './dashboard';
 import { destroyClients, REPO_ROOT } from './emulators';
 import { kinesisShardSource } from './esm-poller';
 import { type Deployment, deploy } from './infra';
@@ -140,11 +140,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     } else components.flink = d.flinkInTemplates ? `missing ${FLINK_SCRIPT}` : NOT_IN_VARIANT;
     out.phase('start compute');
     if (opts.dashboard !== false) {
-      const speedEngine = describeSpeedEngine(d, speed, flink);
-      const { architecture } = opts;
-      const handles = { d, w, putTimes, speed, archive, flink, components, architecture, speedEngine };
-      dashboard = await startPipelineDashboard({ ...handles, flinkView: FLINK_VIEW, phases: out.phases });
-      out.line(`${DASHBOARD_LINE_PREFIX}${dashboard.url}`);
+      const handles = { d, w, putTimes, speed, archive, flink, components, architecture: opts.architecture };
+      dashboard = await startPipelineDashboard(
+        { ...handles, flinkView: FLINK_VIEW, phases: out.phases },
+        (l) => out.line(l),
+      );
     }
 
     // 4. Produce; then read the stream back: the producer's check, and the tips every reader must reach.
@@ -342,16 +342,6 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     await logs.close();
     cleanUp(workDir, opts.keepWorkDir ?? 'logs');
   }
-}
-
-/** The speed layer(s) that run, for the dashboard's label. */
-function describeSpeedEngine(
-  d: Deployment,
-  speed: SpeedLayer | undefined,
-  flink: LiveFlink | undefined,
-): string {
-  const engines = [speed ? 'Lambda consumer (local ESM)' : '', flink ? 'Flink' : ''].filter(Boolean);
-  return engines.join(' + ') || (d.esm || d.flinkInTemplates ? 'not started' : 'none');
 }
 
 /** Log files the child processes wrote (emulators, Flink, Spark), by name. */

@@ -33,10 +33,24 @@ export async function startDashboard(
   };
 }
 
-/** The dashboard of a running pipeline (local/pipeline.ts). */
-export function startPipelineDashboard(h: PipelineHandles): Promise<Dashboard> {
+/**
+ * The dashboard of a running pipeline (local/pipeline.ts): prints its address, or why it could not start (the run goes
+ * on without it).
+ */
+export async function startPipelineDashboard(
+  h: PipelineHandles,
+  print: (line: string) => void,
+): Promise<Dashboard | undefined> {
   const { sources, close } = pipelineSources(h);
-  return startDashboard(sources, {}, close);
+  try {
+    const dashboard = await startDashboard(sources, {}, close);
+    print(`${DASHBOARD_LINE_PREFIX}${dashboard.url}`);
+    return dashboard;
+  } catch (e) {
+    close();
+    print(`no dashboard: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
 
 export type { PipelineHandles } from './sources';

@@ -38,7 +38,6 @@ export interface PipelineHandles {
   readonly d: Deployment;
   readonly w: Workload;
   readonly architecture: string;
-  readonly speedEngine: string;
   readonly components: Record<string, string>;
   readonly phases: readonly { name: string }[];
   readonly putTimes: ReadonlyMap<string, number>;
@@ -46,6 +45,12 @@ export interface PipelineHandles {
   readonly archive?: ArchiveWriter;
   readonly flink?: LiveFlink;
   readonly flinkView: string;
+}
+
+/** The speed layers that run, for the page's label. */
+export function speedEngines(h: Pick<PipelineHandles, 'd' | 'speed' | 'flink'>): string {
+  const engines = [h.speed ? 'Lambda consumer (local ESM)' : '', h.flink ? 'Flink' : ''].filter(Boolean);
+  return engines.join(' + ') || (h.d.esm || h.d.flinkInTemplates ? 'not started' : 'none');
 }
 
 /** The largest contents of the reference, by events over the whole run. */
@@ -204,7 +209,7 @@ export function pipelineSources(h: PipelineHandles): { sources: DashboardSources
   ];
   const sources: DashboardSources = {
     architecture: h.architecture,
-    speedEngine: h.speedEngine,
+    speedEngine: speedEngines(h),
     components: () => ({ ...h.components }),
     phase: () => h.phases[h.phases.length - 1]?.name ?? 'starting',
     produced: () => h.putTimes.size,
@@ -215,6 +220,7 @@ export function pipelineSources(h: PipelineHandles): { sources: DashboardSources
       ? async () => {
           if (!flink.job.running) throw new Error('the Flink job is not running');
           const snap = await flink.job.snapshot();
+          // The accepted count after the snapshot: the source cannot have read a record the stream had not accepted.
           return flinkLag(snap.state, h.putTimes.size, sourceRead(snap), flink.restarts);
         }
       : undefined,

@@ -16,6 +16,9 @@ let throughputChart;
 let minutesChart;
 let minutesKey = '';
 
+// Event times are UTC (the views' minute buckets): both charts show UTC.
+const utc = (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
+
 function chartWidth(el) {
   return Math.max(320, el.clientWidth - 8);
 }
@@ -34,6 +37,7 @@ function drawThroughput(tp) {
           { label: 'archived /s', stroke: COLORS[2], width: 2 },
         ],
         axes: [{}, { label: 'records/s' }],
+        tzDate: utc,
       },
       data,
       el,
@@ -67,6 +71,7 @@ function drawMinutes(ms) {
         ],
         axes: [{}, { label: 'events per minute' }],
         scales: { x: { time: true } },
+        tzDate: utc,
       },
       data,
       el,
