@@ -109,19 +109,18 @@ export class DashboardSampler {
     if (!prev || s.atMs > prev.atMs) this.samples.push(s);
     const keep = this.o.keep ?? 900;
     if (this.samples.length > keep) this.samples.splice(0, this.samples.length - keep);
-    const [esm, flink] = await Promise.all([
+    const readDeadLetters = this.ticks % (this.o.deadLetterEvery ?? 3) === 0;
+    const [esm, flink, dl] = await Promise.all([
       this.src.esmLag
         ? this.attempt('esm lag', async () => esmLag(await (this.src.esmLag?.() ?? [])))
         : undefined,
       this.src.flinkLag
         ? this.attempt('flink lag', () => this.src.flinkLag?.() as Promise<FlinkLag>)
         : undefined,
+      readDeadLetters ? this.attempt('dead letters', () => this.src.deadLetters()) : undefined,
     ]);
     this.lag = { esm: esm ?? this.lag.esm, flink: flink ?? this.lag.flink };
-    if (this.ticks % (this.o.deadLetterEvery ?? 3) === 0) {
-      const dl = await this.attempt('dead letters', () => this.src.deadLetters());
-      if (dl) this.deadLetters = dl;
-    }
+    if (dl) this.deadLetters = dl;
     this.ticks += 1;
     this.sampleMs = Date.now() - started;
   }

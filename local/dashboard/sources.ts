@@ -169,30 +169,30 @@ async function queueHeld(d: Deployment, url: string): Promise<number> {
 /** Per shard, what lies on the stream after the ESM's settled position (one GetRecords page). */
 async function esmBacklog(d: Deployment, speed: SpeedLayer): Promise<EsmShardLag[]> {
   const settled = speed.poller.settledPositions();
-  const out: EsmShardLag[] = [];
-  for (const [shardId, position] of Object.entries(settled)) {
-    const it = await d.clients.kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: d.streamName,
-        ShardId: shardId,
-        ...(position
-          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: position }
-          : { ShardIteratorType: speed.settings.ran.startingPosition }),
-      }),
-    );
-    const page = await d.clients.kinesis.send(
-      new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: BACKLOG_LIMIT }),
-    );
-    const records = page.Records ?? [];
-    const oldest = records[0]?.ApproximateArrivalTimestamp?.getTime();
-    out.push({
-      shardId,
-      recordsBehind: records.length,
-      atLeast: records.length >= BACKLOG_LIMIT || (page.MillisBehindLatest ?? 0) > 0,
-      iteratorAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
-    });
-  }
-  return out;
+  return Promise.all(
+    Object.entries(settled).map(async ([shardId, position]): Promise<EsmShardLag> => {
+      const it = await d.clients.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: d.streamName,
+          ShardId: shardId,
+          ...(position
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: position }
+            : { ShardIteratorType: speed.settings.ran.startingPosition }),
+        }),
+      );
+      const page = await d.clients.kinesis.send(
+        new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: BACKLOG_LIMIT }),
+      );
+      const records = page.Records ?? [];
+      const oldest = records[0]?.ApproximateArrivalTimestamp?.getTime();
+      return {
+        shardId,
+        recordsBehind: records.length,
+        atLeast: records.length >= BACKLOG_LIMIT || (page.MillisBehindLatest ?? 0) > 0,
+        iteratorAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
+      };
+    }),
+  );
 }
 
 /** The sources of a running pipeline, and a function that removes the dead-letter tap. */
@@ -225,11 +225,11 @@ export function pipelineSources(h: PipelineHandles): { sources: DashboardSources
         }
       : undefined,
     async deadLetters() {
-      const out: DeadLetterCount[] = [];
-      for (const q of tap ? queues : [])
-        out.push(
+      const out: DeadLetterCount[] = await Promise.all(
+        (tap ? queues : []).map(async (q) =>
           deadLetterCount(label(q), Object.fromEntries(tap?.byQueue.get(q) ?? []), await queueHeld(d, q)),
-        );
+        ),
+      );
       if (flink) {
         const items = await readFlinkDeadLetters(d.clients.dynamodb, d.table, h.flinkView);
         out.push(
