@@ -119,7 +119,12 @@ export class DashboardSampler {
         : undefined,
       readDeadLetters ? this.attempt('dead letters', () => this.src.deadLetters()) : undefined,
     ]);
-    this.lag = { esm: esm ?? this.lag.esm, flink: flink ?? this.lag.flink };
+    this.lag = {
+      esm: esm ?? this.lag.esm,
+      esmAtMs: esm ? started : this.lag.esmAtMs,
+      flink: flink ?? this.lag.flink,
+      flinkAtMs: flink ? started : this.lag.flinkAtMs,
+    };
     if (dl) this.deadLetters = dl;
     this.ticks += 1;
     this.sampleMs = Date.now() - started;

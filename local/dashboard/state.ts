@@ -51,6 +51,9 @@ export interface Lag {
     readonly atLeast: boolean;
   };
   readonly flink?: FlinkLag;
+  /** When each was last read; a source that failed since keeps its last reading (see `errors`). */
+  readonly esmAtMs?: number;
+  readonly flinkAtMs?: number;
 }
 
 export interface DeadLetterCount {

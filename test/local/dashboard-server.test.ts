@@ -4,7 +4,7 @@
  * served from this machine, the server listens on 127.0.0.1 only.
  */
 import { type Dashboard, startDashboard } from '../../local/dashboard';
-import type { DashboardSources } from '../../local/dashboard/sampler';
+import { DashboardSampler, type DashboardSources } from '../../local/dashboard/sampler';
 import type { DashboardState } from '../../local/dashboard/state';
 import type { Aggregate } from '../../local/reference';
 
@@ -86,6 +86,30 @@ test('a failing source is reported by name, the others still show', async () => 
   expect(s.errors).toEqual(['esm lag: GetRecords: connection refused']);
   expect(s.lag.esm).toBeUndefined();
   expect(s.deadLetters[0]?.total).toBe(2);
+});
+
+test('a source that fails after a reading keeps that reading, with its time, and names the error', async () => {
+  let fail = false;
+  const sampler = new DashboardSampler(
+    sources({
+      esmLag: async () => {
+        if (fail) throw new Error('kinesis-local is gone');
+        return [{ shardId: 'shardId-0', recordsBehind: 5, atLeast: false, iteratorAgeMs: 10 }];
+      },
+    }),
+  );
+  await sampler.sample();
+  const first = await sampler.state();
+  fail = true;
+  await sampler.sample();
+  const after = await sampler.state();
+  expect(first.errors).toEqual([]);
+  expect(after.lag.esm?.recordsBehind).toBe(5);
+  expect(after.lag.esmAtMs).toBe(first.lag.esmAtMs);
+  expect(after.errors).toEqual(['esm lag: kinesis-local is gone']);
+  fail = false;
+  await sampler.sample();
+  expect((await sampler.state()).errors).toEqual([]);
 });
 
 test('a view row of another content surfaces as an error instead of a chart', async () => {

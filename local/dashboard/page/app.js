@@ -9,6 +9,7 @@ const esc = (s) =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
+const clock = (ms) => new Date(ms).toISOString().slice(11, 19);
 const fmt = (n) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US'));
 
 let selected = new URLSearchParams(location.search);
@@ -109,22 +110,27 @@ function drawChoices(state) {
   sel.value = current;
 }
 
-function drawLag(lag) {
+function drawLag(lag, errors) {
+  // A source that failed since its last reading: show that reading as such (the error is listed below).
+  const stale = (name, atMs) =>
+    errors.some((e) => e.startsWith(`${name}:`)) && atMs ? ` · last read ${clock(atMs)} UTC` : '';
+  const absent = (name) =>
+    errors.some((e) => e.startsWith(`${name}:`)) ? 'not read yet' : 'not in this run';
   const esm = lag.esm;
   $('esm-lag').textContent = esm
     ? `${esm.atLeast ? '≥ ' : ''}${fmt(esm.recordsBehind)} records`
-    : 'not in this run';
+    : absent('esm lag');
   $('esm-age').textContent = esm
-    ? `iterator age ${fmt(Math.max(0, ...esm.shards.map((s) => s.iteratorAgeMs)))} ms over ${esm.shards.length} shard(s)`
+    ? `iterator age ${fmt(Math.max(0, ...esm.shards.map((s) => s.iteratorAgeMs)))} ms over ${esm.shards.length} shard(s)${stale('esm lag', lag.esmAtMs)}`
     : '';
   const f = lag.flink;
   $('flink-lag').textContent = f
     ? f.recordsBehind === undefined
       ? 'unknown'
       : `${fmt(f.recordsBehind)} records`
-    : 'not in this run';
+    : absent('flink lag');
   $('flink-state').textContent = f
-    ? `${f.state}, source read ${fmt(f.sourceRead)}${f.note ? ` · ${f.note}` : ''}`
+    ? `${f.state}, source read ${fmt(f.sourceRead)}${f.note ? ` · ${f.note}` : ''}${stale('flink lag', lag.flinkAtMs)}`
     : '';
 }
 
@@ -146,14 +152,14 @@ function drawDeadLetters(dls) {
 function draw(state) {
   $('architecture').textContent = `${state.architecture} architecture · speed engine: ${state.speedEngine}`;
   $('phase').textContent = state.phase;
-  $('status').textContent = `live, updated ${new Date(state.atMs).toISOString().slice(11, 19)} UTC`;
+  $('status').textContent = `live, updated ${clock(state.atMs)} UTC`;
   const tp = state.throughput;
   const last = (xs) => xs[xs.length - 1];
   $('produced-total').textContent = fmt(tp.totals.produced);
   $('produced-rate').textContent = fmt(last(tp.produced));
   $('archived-total').textContent = tp.totals.archived === null ? 'no archive' : fmt(tp.totals.archived);
   $('archived-rate').textContent = fmt(last(tp.archived));
-  drawLag(state.lag);
+  drawLag(state.lag, state.errors);
   drawThroughput(tp);
   drawChoices(state);
   if (state.minutes) drawMinutes(state.minutes);
