@@ -156,13 +156,15 @@ export class DashboardSampler {
     const type = selected?.type || first?.type;
     const minutes =
       contentId && type ? await this.attempt('views', () => this.minutes(contentId, type)) : undefined;
+    // A counter that went back is a bug to see, not a reason to lose the page: empty chart, the error listed.
+    const tp = (await this.attempt('counters', async () => throughput(this.samples))) ?? throughput([]);
     return {
       architecture: this.src.architecture,
       speedEngine: this.src.speedEngine,
       components: this.src.components(),
       phase: this.src.phase(),
       atMs: Date.now(),
-      throughput: throughput(this.samples),
+      throughput: tp,
       lag: this.lag,
       choices: [...this.src.choices],
       minutes,

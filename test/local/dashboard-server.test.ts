@@ -112,6 +112,20 @@ test('a source that fails after a reading keeps that reading, with its time, and
   expect((await sampler.state()).errors).toEqual([]);
 });
 
+test('a counter that goes back is listed as an error; the rest of the state still answers', async () => {
+  const src = sources();
+  const sampler = new DashboardSampler(src);
+  src.setProduced(10);
+  await sampler.sample();
+  await new Promise((r) => setTimeout(r, 5));
+  src.setProduced(4);
+  await sampler.sample();
+  const s = await sampler.state();
+  expect(s.errors).toEqual([expect.stringMatching(/^counters: produced counter went back from 10 to 4/)]);
+  expect(s.throughput.t).toEqual([]);
+  expect(s.lag.esm?.recordsBehind).toBe(12);
+});
+
 test('a view row of another content surfaces as an error instead of a chart', async () => {
   const src = sources({ readMinutes: async () => [row('2026-11-20T23:58', 1, 'zzz')] });
   dash = await startDashboard(src, { intervalMs: 60_000 });
