@@ -10,7 +10,11 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type PutRecordsCommandOutput,
+} from '@aws-sdk/client-kinesis';
 import {
   GetQueueAttributesCommand,
   type SendMessageBatchCommandInput,
@@ -28,11 +32,10 @@ import { readFlinkDeadLetters } from '../observe';
 import type { Aggregate } from '../reference';
 import type { Workload } from '../workload';
 import type { ContentChoice, DashboardSources } from './sampler';
-import { type DeadLetterCount, deadLetterCount, type EsmShardLag, flinkLag } from './state';
+import { type DeadLetterCount, deadLetterCount, type EsmShardLag, flinkLag, recordsAfter } from './state';
 
-/** GetRecords page limit for reading the backlog (Kinesis's maximum); a longer backlog is shown as "at least". */
-const BACKLOG_LIMIT = 10_000;
 const MIDDLEWARE = 'streamlakeDashboardDeadLetters';
+const ACCEPTED_MIDDLEWARE = 'streamlakeDashboardAccepted';
 
 export interface PipelineHandles {
   readonly d: Deployment;
@@ -166,11 +169,60 @@ async function queueHeld(d: Deployment, url: string): Promise<number> {
   );
 }
 
-/** Per shard, what lies on the stream after the ESM's settled position (one GetRecords page). */
-async function esmBacklog(d: Deployment, speed: SpeedLayer): Promise<EsmShardLag[]> {
+/**
+ * The sequence numbers the stream accepted, per shard, from the PutRecords answers on the shared Kinesis client (the
+ * producer's calls). Records whose answer is still on its way are not counted yet.
+ */
+class AcceptedRecords {
+  private readonly byShard = new Map<string, bigint[]>();
+  private readonly unsorted = new Set<string>();
+
+  constructor(private readonly d: Deployment) {
+    d.clients.kinesis.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'PutRecordsCommand')
+          for (const r of (result.output as PutRecordsCommandOutput).Records ?? [])
+            if (r.ShardId && r.SequenceNumber) this.add(r.ShardId, r.SequenceNumber);
+        return result;
+      },
+      { step: 'initialize', name: ACCEPTED_MIDDLEWARE },
+    );
+  }
+
+  private add(shardId: string, seq: string): void {
+    const list = this.byShard.get(shardId) ?? [];
+    list.push(BigInt(seq));
+    this.byShard.set(shardId, list);
+    this.unsorted.add(shardId);
+  }
+
+  /** The shard's accepted sequence numbers, sorted. */
+  sorted(shardId: string): readonly bigint[] {
+    const list = this.byShard.get(shardId) ?? [];
+    if (this.unsorted.delete(shardId)) list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return list;
+  }
+
+  remove(): void {
+    this.d.clients.kinesis.middlewareStack.remove(ACCEPTED_MIDDLEWARE);
+  }
+}
+
+/**
+ * Per shard: the records accepted after the ESM's settled position (counted, not read), and the iterator age: the age
+ * of the first record after that position (one GetRecords of one record).
+ */
+async function esmBacklog(
+  d: Deployment,
+  speed: SpeedLayer,
+  accepted: AcceptedRecords,
+): Promise<EsmShardLag[]> {
   const settled = speed.poller.settledPositions();
   return Promise.all(
     Object.entries(settled).map(async ([shardId, position]): Promise<EsmShardLag> => {
+      const recordsBehind = recordsAfter(accepted.sorted(shardId), position);
+      if (recordsBehind === 0) return { shardId, recordsBehind, iteratorAgeMs: 0 };
       const it = await d.clients.kinesis.send(
         new GetShardIteratorCommand({
           StreamName: d.streamName,
@@ -181,14 +233,12 @@ async function esmBacklog(d: Deployment, speed: SpeedLayer): Promise<EsmShardLag
         }),
       );
       const page = await d.clients.kinesis.send(
-        new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: BACKLOG_LIMIT }),
+        new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: 1 }),
       );
-      const records = page.Records ?? [];
-      const oldest = records[0]?.ApproximateArrivalTimestamp?.getTime();
+      const oldest = page.Records?.[0]?.ApproximateArrivalTimestamp?.getTime();
       return {
         shardId,
-        recordsBehind: records.length,
-        atLeast: records.length >= BACKLOG_LIMIT || (page.MillisBehindLatest ?? 0) > 0,
+        recordsBehind,
         iteratorAgeMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
       };
     }),
@@ -200,6 +250,7 @@ export function pipelineSources(h: PipelineHandles): { sources: DashboardSources
   const { d, w, speed, archive, flink } = h;
   const queues = [d.deadLetterQueueUrl, d.onFailureQueueUrl].filter((q): q is string => Boolean(q));
   const tap = speed && queues.length > 0 ? new SqsDeadLetterTap(d, queues) : undefined;
+  const accepted = speed ? new AcceptedRecords(d) : undefined;
   const label = (url: string) =>
     url === d.deadLetterQueueUrl ? 'dead-letter queue (SQS)' : 'on-failure destination (SQS)';
   const views = [
@@ -215,7 +266,7 @@ export function pipelineSources(h: PipelineHandles): { sources: DashboardSources
     produced: () => h.putTimes.size,
     archived: () =>
       archive ? archive.stats.records + archive.stats.errorRecords - archive.bufferedRecords : undefined,
-    esmLag: speed ? () => esmBacklog(d, speed) : undefined,
+    esmLag: speed && accepted ? () => esmBacklog(d, speed, accepted) : undefined,
     flinkLag: flink
       ? async () => {
           if (!flink.job.running) throw new Error('the Flink job is not running');
@@ -247,5 +298,11 @@ export function pipelineSources(h: PipelineHandles): { sources: DashboardSources
       [...w.refAllMinutes.values()].filter((a) => a.contentId === contentId && a.type === type),
     choices: contentChoices(w.refAllMinutes.values()),
   };
-  return { sources, close: () => tap?.remove() };
+  return {
+    sources,
+    close: () => {
+      tap?.remove();
+      accepted?.remove();
+    },
+  };
 }

@@ -27,10 +27,8 @@ export interface Throughput {
 /** One shard as the local event source mapping sees it: what is on the stream after its settled position. */
 export interface EsmShardLag {
   readonly shardId: string;
-  /** Records after the settled position. */
+  /** Records the stream accepted on this shard after the settled position. */
   readonly recordsBehind: number;
-  /** True when the read stopped at its page limit: there are at least `recordsBehind`. */
-  readonly atLeast: boolean;
   /** Age of the oldest record after the settled position (now − its ApproximateArrivalTimestamp); 0 when none. */
   readonly iteratorAgeMs: number;
 }
@@ -48,7 +46,6 @@ export interface Lag {
   readonly esm?: {
     readonly shards: EsmShardLag[];
     readonly recordsBehind: number;
-    readonly atLeast: boolean;
   };
   readonly flink?: FlinkLag;
   /** When each was last read; a source that failed since keeps its last reading (see `errors`). */
@@ -136,7 +133,7 @@ export function throughput(samples: readonly CounterSample[]): Throughput {
   };
 }
 
-/** The ESM's lag over its shards: the sum of records behind (a lower bound when any shard's read hit its limit). */
+/** The ESM's lag over its shards: the sum of records behind. */
 export function esmLag(shards: readonly EsmShardLag[]): NonNullable<Lag['esm']> {
   for (const s of shards)
     if (!Number.isInteger(s.recordsBehind) || s.recordsBehind < 0 || s.iteratorAgeMs < 0)
@@ -146,7 +143,6 @@ export function esmLag(shards: readonly EsmShardLag[]): NonNullable<Lag['esm']> 
   return {
     shards: [...shards].sort((a, b) => a.shardId.localeCompare(b.shardId)),
     recordsBehind: shards.reduce((n, s) => n + s.recordsBehind, 0),
-    atLeast: shards.some((s) => s.atLeast),
   };
 }
 
@@ -227,4 +223,23 @@ export function deadLetterCount(
     if (!Number.isInteger(n) || n < 0) throw new Error(`${destination}: ${n} dead letters for reason ${r}`);
   const total = Object.values(reasons).reduce((a, b) => a + b, 0);
   return { destination, reasons: { ...reasons }, total, ...(held === undefined ? {} : { held }) };
+}
+
+/**
+ * Records after `position` among a shard's accepted sequence numbers (sorted ascending). Kinesis sequence numbers
+ * grow within a shard; they are decimal strings too long for a double, so they are compared as BigInt. No position
+ * (nothing settled yet): every record.
+ */
+export function recordsAfter(sorted: readonly bigint[], position: string | undefined): number {
+  if (position === undefined) return sorted.length;
+  if (!/^\d+$/.test(position)) throw new Error(`"${position}" is not a sequence number`);
+  const p = BigInt(position);
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as bigint) <= p) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length - lo;
 }

@@ -29,7 +29,7 @@ function sources(over: Partial<DashboardSources> = {}): DashboardSources & { set
     phase: () => 'produce',
     produced: () => produced,
     archived: () => 0,
-    esmLag: async () => [{ shardId: 'shardId-0', recordsBehind: 12, atLeast: false, iteratorAgeMs: 300 }],
+    esmLag: async () => [{ shardId: 'shardId-0', recordsBehind: 12, iteratorAgeMs: 300 }],
     deadLetters: async () => [{ destination: 'dlq', reasons: { invalid_json: 2 }, total: 2, held: 2 }],
     views: [
       { name: 'speed', label: 'speed view' },
@@ -94,7 +94,7 @@ test('a source that fails after a reading keeps that reading, with its time, and
     sources({
       esmLag: async () => {
         if (fail) throw new Error('kinesis-local is gone');
-        return [{ shardId: 'shardId-0', recordsBehind: 5, atLeast: false, iteratorAgeMs: 10 }];
+        return [{ shardId: 'shardId-0', recordsBehind: 5, iteratorAgeMs: 10 }];
       },
     }),
   );

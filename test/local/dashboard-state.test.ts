@@ -1,6 +1,13 @@
 /** The dashboard's state assembly: rates, lag, minute series, dead letters; wrong inputs throw. */
 import { contentChoices } from '../../local/dashboard/sources';
-import { deadLetterCount, esmLag, flinkLag, minuteSeries, throughput } from '../../local/dashboard/state';
+import {
+  deadLetterCount,
+  esmLag,
+  flinkLag,
+  minuteSeries,
+  recordsAfter,
+  throughput,
+} from '../../local/dashboard/state';
 import type { Aggregate } from '../../local/reference';
 
 const row = (bucket: string, count: number, contentId = 'c-1', type = 'play'): Aggregate => ({
@@ -58,23 +65,29 @@ describe('throughput', () => {
 });
 
 describe('lag', () => {
-  test('the ESM lag sums the shards and is a lower bound when any read hit its limit', () => {
+  test('the ESM lag sums the shards', () => {
     const lag = esmLag([
-      { shardId: 'shardId-1', recordsBehind: 10_000, atLeast: true, iteratorAgeMs: 900 },
-      { shardId: 'shardId-0', recordsBehind: 3, atLeast: false, iteratorAgeMs: 20 },
+      { shardId: 'shardId-1', recordsBehind: 10_000, iteratorAgeMs: 900 },
+      { shardId: 'shardId-0', recordsBehind: 3, iteratorAgeMs: 20 },
     ]);
     expect(lag.recordsBehind).toBe(10_003);
-    expect(lag.atLeast).toBe(true);
     expect(lag.shards.map((s) => s.shardId)).toEqual(['shardId-0', 'shardId-1']);
-    expect(esmLag([{ shardId: 's', recordsBehind: 0, atLeast: false, iteratorAgeMs: 0 }]).atLeast).toBe(
-      false,
-    );
+  });
+
+  test('records behind a settled position: counted among the accepted sequence numbers, compared as integers', () => {
+    // Real Kinesis sequence numbers: 56 digits, beyond a double's precision.
+    const base = 49_656_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n;
+    const seqs = [base, base + 1n, base + 2n, base + 10n];
+    expect(recordsAfter(seqs, undefined)).toBe(4);
+    expect(recordsAfter(seqs, String(base))).toBe(3);
+    expect(recordsAfter(seqs, String(base + 2n))).toBe(1);
+    expect(recordsAfter(seqs, String(base + 10n))).toBe(0);
+    expect(recordsAfter([], String(base))).toBe(0);
+    expect(() => recordsAfter(seqs, 'shardId-0')).toThrow('"shardId-0" is not a sequence number');
   });
 
   test('fails on a negative backlog', () => {
-    expect(() => esmLag([{ shardId: 's', recordsBehind: -1, atLeast: false, iteratorAgeMs: 0 }])).toThrow(
-      /shard s/,
-    );
+    expect(() => esmLag([{ shardId: 's', recordsBehind: -1, iteratorAgeMs: 0 }])).toThrow(/shard s/);
   });
 
   test('Flink: accepted minus read; unknown after a restore; more read than accepted is an error', () => {

@@ -117,9 +117,7 @@ function drawLag(lag, errors) {
   const absent = (name) =>
     errors.some((e) => e.startsWith(`${name}:`)) ? 'not read yet' : 'not in this run';
   const esm = lag.esm;
-  $('esm-lag').textContent = esm
-    ? `${esm.atLeast ? '≥ ' : ''}${fmt(esm.recordsBehind)} records`
-    : absent('esm lag');
+  $('esm-lag').textContent = esm ? `${fmt(esm.recordsBehind)} records` : absent('esm lag');
   $('esm-age').textContent = esm
     ? `iterator age ${fmt(Math.max(0, ...esm.shards.map((s) => s.iteratorAgeMs)))} ms over ${esm.shards.length} shard(s)${stale('esm lag', lag.esmAtMs)}`
     : '';
