@@ -15,6 +15,7 @@ export interface CliOptions {
   keep: boolean;
   skipBatch: boolean;
   json: boolean;
+  dashboard: boolean;
 }
 
 function int(name: string, min: number, max: number) {
@@ -64,5 +65,6 @@ export function buildProgram(): Command {
       'keep the whole work folder (emulator data, checkpoints); by default only logs and reports stay',
       false,
     )
-    .option('--json', 'print the report as JSON', false);
+    .option('--json', 'print the report as JSON', false)
+    .option('--no-dashboard', 'do not serve the live dashboard (a page on 127.0.0.1, printed at start)');
 }

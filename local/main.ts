@@ -52,6 +52,7 @@ async function main(): Promise<number> {
     keepWorkDir,
     runBatch: !o.skipBatch,
     captureWarnings: true,
+    dashboard: o.dashboard,
     registry,
   });
   process.stdout.write(`\n${o.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);

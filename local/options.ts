@@ -48,6 +48,8 @@ export interface PipelineOptions {
   readonly log?: (line: string) => void;
   /** Write Node's process warnings to logs/node-warnings.log during the run (main.ts, after removing the default printer). */
   readonly captureWarnings?: boolean;
+  /** Serve the live dashboard (local/dashboard/) on 127.0.0.1 while the run goes on. @default true */
+  readonly dashboard?: boolean;
   /** Registry to start processes in (main.ts passes one with signal handlers). */
   readonly registry?: ProcessRegistry;
 }

@@ -17,6 +17,7 @@ import { runBatch } from './compute/batch';
 import { FLINK_VIEW, LiveFlink, produceAndMaybeKill } from './compute/live-flink';
 import { startServing } from './compute/serving';
 import { type SpeedLayer, startSpeedLayer } from './compute/speed';
+import { type Dashboard, startPipelineDashboard } from './dashboard';
 import { destroyClients, REPO_ROOT } from './emulators';
 import { kinesisShardSource } from './esm-poller';
 import { type Deployment, deploy } from './infra';
@@ -94,6 +95,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
   let archive: ArchiveWriter | undefined;
   let flink: LiveFlink | undefined;
   let progress: NodeJS.Timeout | undefined;
+  let dashboard: Dashboard | undefined;
   try {
     // 1. The workload and its truth, before anything runs.
     const w = generateWorkload(opts);
@@ -137,6 +139,13 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
       components.flink = `jobs/flink via scripts/run-flink-local.sh (view ${FLINK_VIEW}, REST API for settling)`;
     } else components.flink = d.flinkInTemplates ? `missing ${FLINK_SCRIPT}` : NOT_IN_VARIANT;
     out.phase('start compute');
+    if (opts.dashboard !== false) {
+      const handles = { d, w, putTimes, speed, archive, flink, components, architecture: opts.architecture };
+      dashboard = await startPipelineDashboard(
+        { ...handles, flinkView: FLINK_VIEW, phases: out.phases },
+        (l) => out.line(l),
+      );
+    }
 
     // 4. Produce; then read the stream back: the producer's check, and the tips every reader must reach.
     progress = setInterval(() => {
@@ -324,6 +333,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     return report;
   } finally {
     clearInterval(progress);
+    await dashboard?.stop();
     process.off('warning', onWarning);
     if (speed) await speed.poller.stop(false).catch(() => undefined);
     if (archive) await archive.stop().catch(() => undefined);
