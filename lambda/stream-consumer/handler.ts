@@ -92,6 +92,8 @@ export function createHandler(config: ConsumerConfig): ConsumerHandler {
         metrics.addMetric('DuplicatesInBatch', MetricUnit.Count, stats.duplicatesInBatch);
         metrics.addMetric('WindowStateBytes', MetricUnit.Bytes, stats.stateBytes);
         if (stats.flush === 'early') metrics.addMetric('WindowEarlyFlushes', MetricUnit.Count, 1);
+        if (stats.alreadyApplied > 0)
+          metrics.addMetric('FlushWritesAlreadyApplied', MetricUnit.Count, stats.alreadyApplied);
         if (stats.malformed > 0)
           logger.warn('malformed records dead-lettered', { byReason: stats.malformedByReason });
         if (stats.failedWrites > 0)
