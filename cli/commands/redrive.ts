@@ -43,6 +43,9 @@ import {
 } from './context';
 
 interface RedriveOptions extends DeploymentOptions {
+  sqsEndpointUrl?: string;
+  kinesisEndpointUrl?: string;
+  dynamodbEndpointUrl?: string;
   queueUrl?: string;
   tableName?: string;
   streamName?: string;
@@ -139,6 +142,9 @@ export function redriveCommand(ctx: CliContext): Command {
         .argParser(positiveInt('--max')),
     )
     .option('--dry-run', 'read and aggregate each range, write nothing, leave the messages in the queue')
+    .option('--sqs-endpoint-url <url>', 'SQS endpoint (default: --endpoint-url; offline: the SQS emulator)')
+    .option('--kinesis-endpoint-url <url>', 'Kinesis endpoint (default: --endpoint-url)')
+    .option('--dynamodb-endpoint-url <url>', 'DynamoDB endpoint (default: --endpoint-url)')
     .option('--json', 'print one JSON object per message (an array)')
     .addHelpText(
       'after',
@@ -149,24 +155,28 @@ batch view corrects that day once its batch completes (lambda/stream-consumer/RE
 Examples:
   $ streamlake speed redrive --dry-run
   $ streamlake speed redrive --json
-  $ streamlake speed redrive --local --queue-url http://127.0.0.1:4566/000000000000/failed --table-name views`,
+  $ streamlake speed redrive --sqs-endpoint-url http://127.0.0.1:5000 --kinesis-endpoint-url http://127.0.0.1:4567 \\
+      --dynamodb-endpoint-url http://127.0.0.1:8000 --queue-url http://127.0.0.1:5000/000000000000/failed --table-name views`,
     );
   addDeploymentOptions(cmd);
   cmd.action(async (o: RedriveOptions) => {
     const conn = connection(o);
+    const at = (url: string | undefined) => (url === undefined ? conn : { ...conn, endpoint: url });
     const needs = o.queueUrl === undefined || (o.tableName === undefined && !o.dryRun);
     const d = needs ? await deployment(o) : undefined;
     const queueUrl = o.queueUrl ?? (d?.get(Outputs.failedBatchQueueUrl, 'the on-failure queue') as string);
     const tableName = o.tableName ?? d?.get(Outputs.viewTableName, 'the views table') ?? '(dry run)';
-    const sqs = new SQSClient(clientConfig(conn));
-    const kinesis = new KinesisClient(clientConfig(conn));
+    const sqs = new SQSClient(clientConfig(at(o.sqsEndpointUrl)));
+    const kinesis = new KinesisClient(clientConfig(at(o.kinesisEndpointUrl)));
+    const dynamodb = new DynamoDBClient(clientConfig(at(o.dynamodbEndpointUrl)));
     const writer = new DynamoViewWriter(
-      new DynamoDBClient(clientConfig(conn)),
+      dynamodb,
       tableName,
       viewTable.speedRowTtlDays,
     );
     const reports: RedriveReport[] = [];
     const seen = new Set<string>();
+    const keep: string[] = [];
     try {
       while (reports.length < o.max) {
         const got = await sqs.send(
@@ -185,20 +195,24 @@ Examples:
           reports.push(report);
           if (report.status === 'redriven')
             await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
-          else
-            await sqs.send(
-              new ChangeMessageVisibilityCommand({
-                QueueUrl: queueUrl,
-                ReceiptHandle: m.ReceiptHandle,
-                VisibilityTimeout: 0,
-              }),
-            );
+          else if (m.ReceiptHandle !== undefined) keep.push(m.ReceiptHandle);
           if (!o.json) ctx.out(describe(report));
         }
       }
+      // Kept messages become visible again only now: released earlier, the next receive of this run would get them
+      // again (and hide them for another VISIBILITY_SECONDS).
+      for (const handle of keep)
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: handle,
+            VisibilityTimeout: 0,
+          }),
+        );
     } finally {
       sqs.destroy();
       kinesis.destroy();
+      dynamodb.destroy();
     }
     if (o.json) ctx.out(JSON.stringify(reports, null, 2));
     else if (reports.length === 0) ctx.out(`no discarded batches in ${queueUrl}`);
