@@ -169,11 +169,7 @@ Examples:
     const sqs = new SQSClient(clientConfig(at(o.sqsEndpointUrl)));
     const kinesis = new KinesisClient(clientConfig(at(o.kinesisEndpointUrl)));
     const dynamodb = new DynamoDBClient(clientConfig(at(o.dynamodbEndpointUrl)));
-    const writer = new DynamoViewWriter(
-      dynamodb,
-      tableName,
-      viewTable.speedRowTtlDays,
-    );
+    const writer = new DynamoViewWriter(dynamodb, tableName, viewTable.speedRowTtlDays);
     const reports: RedriveReport[] = [];
     const seen = new Set<string>();
     const keep: string[] = [];
