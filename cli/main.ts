@@ -8,6 +8,7 @@ import { type CliContext, defaultContext } from './commands/context';
 import { costCommand } from './commands/cost';
 import { produceCommand } from './commands/produce';
 import { queryCommand } from './commands/query';
+import { speedCommand } from './commands/redrive';
 import { replayCommand } from './commands/replay';
 import { CliError, ExitCode } from './lib/errors';
 
@@ -39,6 +40,7 @@ Examples:
     replayCommand(ctx),
     queryCommand(ctx),
     costCommand(ctx),
+    speedCommand(ctx),
   ])
     program.addCommand(c);
   // Commander exits by itself on usage errors; route everything through run() for consistent exit codes.
