@@ -56,6 +56,7 @@ export const DEFAULTS = {
   batchScheduleHour: 1,
   batchTimeZone: 'UTC',
   batchDeadlineHour: 6,
+  batchLateDataLookbackDays: 3,
   emrCoreInstances: 2,
   emrTaskSpotMaxUnits: 8,
   emrIdleTimeoutMinutes: 30,
@@ -125,6 +126,7 @@ export const contextSchema = z
       .refine((tz) => isTimeZone(tz), { error: (i) => `'${String(i.input)}' is not an IANA time zone` })
       .default(DEFAULTS.batchTimeZone),
     batchDeadlineHour: int(0, 23).default(DEFAULTS.batchDeadlineHour),
+    batchLateDataLookbackDays: int(0, 14).default(DEFAULTS.batchLateDataLookbackDays),
     emrCoreInstances: int(1, 50).default(DEFAULTS.emrCoreInstances),
     emrTaskSpotMaxUnits: int(0, 500).default(DEFAULTS.emrTaskSpotMaxUnits),
     emrIdleTimeoutMinutes: int(5, 1440).default(DEFAULTS.emrIdleTimeoutMinutes),

@@ -5,6 +5,8 @@ import type { LambdaArchitectureConfig } from '../config';
 import { BatchDeadline } from '../constructs/batch/batch-deadline';
 import { batchMonitoring } from '../constructs/batch/batch-monitoring';
 import { BatchNetwork } from '../constructs/batch/batch-network';
+import { BatchPlanner } from '../constructs/batch/batch-planner';
+import { DailyBatchSchedule } from '../constructs/batch/batch-schedule';
 import { EmrSecurity } from '../constructs/batch/emr-security';
 import { SparkBatchJob } from '../constructs/batch/spark-batch-job';
 import { acknowledge } from '../constructs/nag';
@@ -28,7 +30,9 @@ export interface BatchStackProps extends StreamlakeStackProps {
 export class BatchStack extends StreamlakeStack {
   readonly network: BatchNetwork;
   readonly security: EmrSecurity;
+  readonly planner: BatchPlanner;
   readonly job: SparkBatchJob;
+  readonly schedule: DailyBatchSchedule;
   readonly deadline: BatchDeadline;
 
   constructor(scope: Construct, props: BatchStackProps) {
@@ -40,6 +44,13 @@ export class BatchStack extends StreamlakeStack {
 
     this.network = new BatchNetwork(this, 'Network', { egress: s.egress, removalPolicy });
     this.security = new EmrSecurity(this, 'Emr', { vpc: this.network.vpc, encryptionKey: lake.key });
+    // Shared by every batch engine: the planner is the first state of its state machine, the schedule starts it.
+    this.planner = new BatchPlanner(this, 'Planner', {
+      viewTable: props.views.table,
+      rawBucket: lake.rawBucket,
+      lookbackDays: s.batchLateDataLookbackDays,
+      removalPolicy,
+    });
     this.job = new SparkBatchJob(this, 'Job', {
       subnetIds: this.network.clusterSubnets.subnetIds,
       security: this.security,
@@ -51,11 +62,17 @@ export class BatchStack extends StreamlakeStack {
       coreInstances: s.emrCoreInstances,
       taskSpotMaxUnits: s.emrTaskSpotMaxUnits,
       idleTimeout: Duration.minutes(s.emrIdleTimeoutMinutes),
-      schedule: { hour: s.batchScheduleHour, timeZone },
+      planner: this.planner,
       removalPolicy,
+    });
+    this.schedule = new DailyBatchSchedule(this, 'Schedule', {
+      stateMachine: this.job.stateMachine,
+      hour: s.batchScheduleHour,
+      timeZone,
     });
     this.deadline = new BatchDeadline(this, 'Deadline', {
       viewTable: props.views.table,
+      rawBucket: lake.rawBucket,
       scheduleHour: s.batchScheduleHour,
       deadlineHour: s.batchDeadlineHour,
       timeZone,
@@ -73,6 +90,7 @@ export class BatchStack extends StreamlakeStack {
     batchMonitoring(this, {
       stateMachine: this.job.stateMachine,
       deadline: this.deadline,
+      planner: this.planner,
       alarmTopic: props.alarmTopic,
     });
   }

@@ -1,27 +1,35 @@
-import * as path from 'node:path';
-import { Duration, RemovalPolicy, type TimeZone, Token } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, type TimeZone, Token } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { DEADLINE_METRIC } from '../../../lambda/batch-deadline/check';
-import { acknowledge } from '../nag';
+import { MAX_WINDOW_DAYS } from '../../../lambda/batch-deadline/check';
+import planning from '../../contracts/batch-planning.json';
+import { LakePrefixes } from '../../contracts/lake-layout';
+import { batchFunction, grantListRawEvents, grantReadCompletions } from './batch-function';
 
-const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+/** Days the check looks back by default: a month of days that must stay visible until someone runs them. */
+export const DEFAULT_DEADLINE_WINDOW_DAYS = 31;
 
 export interface BatchDeadlineProps {
-  /** The views table holding the batch watermark (`meta#batch` / `watermark` / `lastCompletedDay`). */
+  /** The views table holding the completion items (`meta#batch` / `day#<D>`). */
   readonly viewTable: dynamodb.ITable;
+  /** The raw bucket: a day with raw objects must have a completed run (one delimited listing, no object read). */
+  readonly rawBucket: s3.IBucket;
   /** Hour (0-23, in `timeZone`) the daily batch starts. */
   readonly scheduleHour: number;
   /** Hour (0-23, in `timeZone`, later than `scheduleHour`) by which D-1 must be complete. */
   readonly deadlineHour: number;
   readonly timeZone: TimeZone;
+  /**
+   * How many days, ending with the expected day, are checked for a completion item.
+   * @default 31
+   */
+  readonly windowDays?: number;
   /**
    * Retention of the function's log group.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -35,16 +43,18 @@ export interface BatchDeadlineProps {
 }
 
 /**
- * "Was D-1 processed by the deadline?": a small function, run by EventBridge Scheduler at `deadlineHour`, reads the
- * batch watermark the Spark job advances after a successful day and publishes how many days it is behind
- * (`streamlake/BatchDaysBehind`). It checks the data, not the orchestration: a run that succeeded without writing
- * the view, or a schedule that never fired, both show up.
+ * "Does every day up to D-1 have a completed batch run by the deadline?": a small function, run by EventBridge
+ * Scheduler at `deadlineHour`, reads the completion items of the window (`windowDays` days ending with the day the
+ * preceding run should have processed) and which of those days have raw objects, and publishes how many days are
+ * missing (`streamlake/BatchDaysMissing`): D-1 without a completion item, or an older day with raw objects and none.
+ * It checks the data, not the orchestration: a failed day hidden by later successes, a run that succeeded without
+ * writing its completion, or a schedule that never fired all show up, and stay visible until the day is run.
  */
 export class BatchDeadline extends Construct {
-  readonly handler: nodejs.NodejsFunction;
+  readonly handler: lambda.IFunction;
   readonly schedule: scheduler.Schedule;
-  /** Days the batch watermark is behind the expected day, published once per day at the deadline. */
-  readonly daysBehind: Metric;
+  /** Days of the window past their deadline without a completed batch run, published once a day at the deadline. */
+  readonly daysMissing: Metric;
 
   constructor(scope: Construct, id: string, props: BatchDeadlineProps) {
     super(scope, id);
@@ -62,43 +72,32 @@ export class BatchDeadline extends Construct {
       );
     }
 
-    const functionLogs = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? DEFAULT_LOG_RETENTION,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    // Its own role without AWSLambdaBasicExecutionRole: it writes only to its own log group.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'streamlake batch deadline check: reads the batch watermark item',
-    });
-    functionLogs.grantWrite(role);
-    this.handler = new nodejs.NodejsFunction(this, 'Handler', {
-      role,
-      entry: path.join(__dirname, '..', '..', '..', 'lambda', 'batch-deadline', 'index.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      logGroup: functionLogs,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      description: 'streamlake: is the batch watermark at D-1 by the deadline?',
+    const windowDays = props.windowDays ?? DEFAULT_DEADLINE_WINDOW_DAYS;
+    if (
+      !Token.isUnresolved(windowDays) &&
+      (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > MAX_WINDOW_DAYS)
+    ) {
+      throw new Error(
+        `BatchDeadline windowDays is ${windowDays}: give a whole number of days from 1 to ${MAX_WINDOW_DAYS}`,
+      );
+    }
+    const { function: fn } = batchFunction(this, {
+      code: 'batch-deadline',
+      description: 'streamlake: does every day up to D-1 have a completed batch run by the deadline?',
       environment: {
         VIEW_TABLE_NAME: props.viewTable.tableName,
+        RAW_BUCKET_NAME: props.rawBucket.bucketName,
+        RAW_PREFIX: LakePrefixes.rawEvents,
         SCHEDULE_LAG_HOURS: String(props.deadlineHour - props.scheduleHour),
+        WINDOW_DAYS: String(windowDays),
       },
-      bundling: { minify: true, sourceMap: true, target: 'node22' },
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
     });
-    acknowledge(this.handler, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Node.js 22 is the runtime the project pins (REFERENCE.md) and the esbuild target; moving to a newer runtime is a deliberate, tested change, not a drift.',
-      },
-    ]);
-    // One GetItem on the watermark item: grant that action only (plus the table key's decrypt).
-    props.viewTable.grant(this.handler, 'dynamodb:GetItem');
-    props.viewTable.encryptionKey?.grantDecrypt(this.handler);
+    this.handler = fn;
+    // One Query of the completion items and one delimited listing of raw/events/: grant exactly that.
+    grantReadCompletions(fn, props.viewTable);
+    grantListRawEvents(fn, props.rawBucket);
 
     this.schedule = new scheduler.Schedule(this, 'Daily', {
       description: `streamlake batch deadline check at ${props.deadlineHour}:00 ${props.timeZone.timezoneName}`,
@@ -115,10 +114,11 @@ export class BatchDeadline extends Construct {
       }),
     });
 
-    this.daysBehind = new Metric({
-      namespace: DEADLINE_METRIC.namespace,
-      metricName: DEADLINE_METRIC.name,
-      dimensionsMap: { service: DEADLINE_METRIC.service },
+    const { namespace, deadline: names } = planning.metrics;
+    this.daysMissing = new Metric({
+      namespace,
+      metricName: names.daysMissing,
+      dimensionsMap: { service: names.service },
       statistic: 'Maximum',
       period: Duration.hours(1),
     });
