@@ -3,13 +3,14 @@
  * window up to it have no completion item although they should. The handler reads the completion items and which
  * days have raw objects, and publishes how many days are missing.
  */
+import planning from '../../lib/contracts/batch-planning.json';
 import { addDays, daysBetween } from '../batch-planner/plan';
 
 const MS_PER_DAY = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
 
 /** Longest window the check accepts, in days. */
-export const MAX_WINDOW_DAYS = 366;
+export const MAX_WINDOW_DAYS = planning.limits.maxDeadlineWindowDays;
 
 /**
  * The day the run before this check processed: the scheduler starts the batch `lagHours` before the check and the

@@ -78,8 +78,8 @@ export interface PlannerConfig {
   readonly lookbackDays: number;
 }
 
-/** Longest lookback the planner accepts (lib/config validates the same bound). */
-export const MAX_LOOKBACK_DAYS = 14;
+/** Longest lookback the planner accepts (the configuration uses the same contract bound). */
+export const MAX_LOOKBACK_DAYS = planning.limits.maxLookbackDays;
 
 const DAY_MS = 86_400_000;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;

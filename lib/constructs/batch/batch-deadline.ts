@@ -7,13 +7,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { MAX_WINDOW_DAYS } from '../../../lambda/batch-deadline/check';
 import planning from '../../contracts/batch-planning.json';
 import { LakePrefixes } from '../../contracts/lake-layout';
 import { batchFunction, grantListRawEvents, grantReadCompletions } from './batch-function';
 
 /** Days the check looks back by default: a month of days that must stay visible until someone runs them. */
-export const DEFAULT_DEADLINE_WINDOW_DAYS = 31;
+export const DEFAULT_DEADLINE_WINDOW_DAYS = planning.limits.defaultDeadlineWindowDays;
+const MAX_WINDOW_DAYS = planning.limits.maxDeadlineWindowDays;
 
 export interface BatchDeadlineProps {
   /** The views table holding the completion items (`meta#batch` / `day#<D>`). */

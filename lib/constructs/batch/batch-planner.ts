@@ -7,11 +7,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
-import { MAX_LOOKBACK_DAYS } from '../../../lambda/batch-planner/plan';
 import planning from '../../contracts/batch-planning.json';
 import { LakePrefixes } from '../../contracts/lake-layout';
 import { acknowledge } from '../nag';
 import { batchFunction, grantListRawEvents, grantReadCompletions } from './batch-function';
+
+const MAX_LOOKBACK_DAYS = planning.limits.maxLookbackDays;
 
 export interface BatchPlannerProps {
   /** The views table holding the completion items (`meta#batch` / `day#<D>`). */
