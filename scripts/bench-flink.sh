@@ -2,7 +2,11 @@
 # Benchmark of the Flink views job (`npm run bench:flink`): the job's pipeline (parse → validate → watermark → dedupe
 # → 1-minute windows → discarding sinks) and a pass-through job (source → parse → discarding sink) on a local
 # MiniCluster over the same seeded in-memory events (no emulator is measured). Prints events/s per core for both and
-# their ratio. Arguments go to the benchmark: [--events N (5000000)] [--parallelism P (2)] [--warmup N (500000)].
+# their ratio. Then the views sink against an in-process DynamoDB stand-in with a fixed latency per BatchWriteItem:
+# view writes/s per subtask at each latency, per-key ordered (the job's sink) and one request in flight (the sink of
+# earlier versions) in the same run, and the key cardinality per minute at which the sink falls behind.
+# Arguments go to the benchmark: [--events N (5000000)] [--parallelism P (2)] [--warmup N (500000)]
+# [--sink-latencies-ms 1,5,10] [--sink-seconds S (5)] [--only-sink].
 # FLINK_BENCH_JAVA_OPTS overrides the JVM options (default -Xmx6g: the dedupe state holds every eventId for 1 h).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

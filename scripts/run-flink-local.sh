@@ -3,10 +3,13 @@
 # properties file (e.g. kinesis-local and dynalite), checkpointing to a local directory.
 #
 #   scripts/run-flink-local.sh --properties <file> [--checkpoint-dir <dir>] [--restore-latest] [--parallelism N]
+#                              [--rest-port PORT]
 #
 # --properties       Group.key=value lines; groups and keys: lib/contracts/flink-properties.json, jobs/flink/README.md
 # --checkpoint-dir   where checkpoints go; they are retained when the job is cancelled or killed
 # --restore-latest   resume from the newest retained checkpoint in --checkpoint-dir (fresh start if there is none)
+# --rest-port        the MiniCluster's REST endpoint on 127.0.0.1:PORT (0 = a free port), printed as
+#                    "streamlake-flink: rest endpoint http://127.0.0.1:<port>" before the running line
 #
 # Prints "streamlake-flink: job running (...)" on stdout once the job is submitted; Flink's own log goes to stderr
 # (warnings and errors). The JVM replaces this shell (exec), so killing this script's PID stops the job.
@@ -21,7 +24,7 @@ for arg in "$@"; do
   [ "$arg" = "--properties" ] && have_properties=1
 done
 if [ $have_properties -eq 0 ]; then
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 

@@ -1,64 +1,29 @@
 import { Command, Option } from 'commander';
-import {
-  type CostInput,
-  estimate,
-  loadPricing,
-  type PriceTable,
-  SCALE_POINTS,
-  type StreamCapacity,
-  usd,
-  type VariantEstimate,
-} from '../lib/cost';
 import { ARCHITECTURES, type Architecture, parseArchitecture } from '../lib/deployment';
 import { oneOf, positiveInt, positiveNumber } from '../lib/options';
-import { formatTable } from '../lib/query';
 import type { CliContext } from './context';
 
 interface CostOptions {
   eventsPerSec: number;
   eventBytes: number;
   architecture?: Architecture;
+  streamCapacity?: 'on-demand' | 'provisioned';
+  context: string[];
+  month: number;
+  contentIds?: number;
   region: string;
-  streamCapacity: StreamCapacity;
-  retentionDays?: number;
   scale?: boolean;
+  batchEngines?: boolean;
+  explain?: boolean;
   json?: boolean;
+  markdown?: boolean;
 }
 
-function qty(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toLocaleString('en-US', { maximumFractionDigits: 2 })}M`;
-  return n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 2 : 0 });
-}
-
-function price(n: number): string {
-  return `$${n < 0.01 ? n.toPrecision(3) : n.toFixed(n < 1 ? 3 : 2)}`;
-}
-
-function renderVariant(e: VariantEstimate): string {
-  const rows = e.items.map((i) => [
-    i.service,
-    i.item,
-    qty(i.quantity),
-    `${price(i.unitUsd)} / ${i.unit.split(/ \(|, /)[0]!.trim()}`,
-    usd(i.monthlyUsd),
-  ]);
-  const services = Object.entries(e.byService)
-    .map(([s, v]) => `${s} ${usd(v)}`)
-    .join(', ');
-  const growth = e.storageGrowth
-    .map((g) => `month ${g.month}: ${qty(g.storedGb)} GB ${usd(g.monthlyUsd)}`)
-    .join('; ');
-  return [
-    `${e.architecture} architecture (${e.streamCapacity} stream): ${usd(e.totalUsd)} / month`,
-    formatTable(['service', 'item', 'quantity', 'unit price', 'monthly'], rows),
-    `by service: ${services}`,
-    `S3 as the lake fills: ${growth}`,
-  ].join('\n');
-}
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function costCommand(ctx: CliContext): Command {
   const cmd = new Command('cost')
-    .description('estimate the monthly AWS bill per architecture, per service')
+    .description('estimate the monthly AWS bill of a deployment, per architecture and per service')
     .addOption(
       new Option('--events-per-sec <n>', 'average events per second')
         .makeOptionMandatory()
@@ -75,93 +40,87 @@ export function costCommand(ctx: CliContext): Command {
       ),
     )
     .addOption(
-      new Option('--region <region>', 'price table region (cli/pricing/<region>.json)').default('us-east-1'),
+      new Option(
+        '-c, --context <key=value>',
+        'a config key, as cdk -c takes it (repeatable; cdk.json holds the rest)',
+      )
+        .default([])
+        .argParser(collect),
     )
     .addOption(
-      new Option('--stream-capacity <mode>', 'Kinesis capacity mode')
-        .default('on-demand')
-        .argParser(oneOf('--stream-capacity', ['on-demand', 'provisioned'] as const)),
+      new Option('--stream-capacity <mode>', 'same as -c streamCapacity=<mode>').argParser(
+        oneOf('--stream-capacity', ['on-demand', 'provisioned'] as const),
+      ),
+    )
+    .addOption(
+      new Option('--month <n>', 'month of operation priced: the lake and the views grow every month')
+        .default(12)
+        .argParser(positiveInt('--month')),
     )
     .addOption(
       new Option(
-        '--retention-days <n>',
-        'days the lake keeps raw/curated data (default from the table)',
-      ).argParser(positiveInt('--retention-days')),
+        '--content-ids <n>',
+        'distinct contentIds with traffic at once (default: the reference mix, 50)',
+      ).argParser(positiveInt('--content-ids')),
+    )
+    .addOption(
+      new Option('--region <region>', 'price table region (cli/pricing/<region>.json)').default('us-east-1'),
+    )
+    .option('--scale', 'also show totals at 1,000 / 10,000 / 100,000 events/s')
+    .option(
+      '--batch-engines',
+      'instead: what each batch engine (emr, mapreduce) costs a day at 1, 10, 100 and 1,000 GiB of raw events a day (--events-per-sec is not used)',
     )
     .option(
-      '--scale',
-      `also show totals at ${SCALE_POINTS.map((n) => n.toLocaleString('en-US')).join(' / ')} events/s`,
+      '--explain',
+      "show each line's arithmetic, the inputs, what is not priced, prices with sources, assumptions",
     )
-    .option('--json', 'print JSON')
+    .option('--json', 'print the same structure as JSON')
+    .option('--markdown', 'print the worked example as docs/cost.md shows it')
     .addHelpText(
       'after',
       `
-Every price comes from cli/pricing/<region>.json, which names each price's source page and date and each
-modelling assumption (per-KPU throughput, Lambda per-record time, compression ratios…). Not included:
-serving API, Step Functions, CloudWatch, KMS, NAT/endpoints, data transfer, S3 requests.
+The structure priced (instance types, batch and window settings, retention, lifecycle, endpoints, log groups,
+alarms…) is the deployment's: cdk.json's context, -c overrides, and the synthesized templates. Prices come from
+cli/pricing/<region>.json (each with its page and date), assumptions from cli/lib/cost-assumptions.ts (each with its
+reason). An input beyond a service quota prints a warning line. See docs/cost.md.
 
 Examples:
-  $ streamlake cost --events-per-sec 5000 --event-bytes 300
-  $ streamlake cost --events-per-sec 5000 --architecture kappa --stream-capacity provisioned
-  $ streamlake cost --events-per-sec 1000 --scale --json`,
+  $ streamlake cost --events-per-sec 1000 --explain
+  $ streamlake cost --events-per-sec 5000 --architecture lambda -c speedEngine=flink -c egress=nat
+  $ streamlake cost --events-per-sec 20000 --stream-capacity provisioned -c shardCount=40 --month 24 --json
+  $ streamlake cost --events-per-sec 1000 -c batchEngine=mapreduce --explain
+  $ streamlake cost --events-per-sec 1000 --batch-engines`,
     );
   cmd.action((o: CostOptions) => {
-    const pricing: PriceTable = loadPricing(o.region);
-    const input: CostInput = {
-      eventsPerSecond: o.eventsPerSec,
-      eventBytes: o.eventBytes,
-      streamCapacity: o.streamCapacity,
-      ...(o.retentionDays !== undefined ? { retentionDays: o.retentionDays } : {}),
-    };
-    const architectures = o.architecture ? [o.architecture] : [...ARCHITECTURES];
-    const variants = architectures.map((a) => estimate(a, input, pricing));
-    const scale = o.scale
-      ? SCALE_POINTS.map((eps) => ({
-          eventsPerSecond: eps,
-          totals: Object.fromEntries(
-            architectures.map((a) => [a, estimate(a, { ...input, eventsPerSecond: eps }, pricing).totalUsd]),
-          ),
-          byService: Object.fromEntries(
-            architectures.map((a) => [a, estimate(a, { ...input, eventsPerSecond: eps }, pricing).byService]),
-          ),
-        }))
-      : undefined;
-    if (o.json) {
-      ctx.out(
-        JSON.stringify(
-          {
-            region: pricing.region,
-            currency: pricing.currency,
-            pricesAsOf: pricing.asOf,
-            input,
-            variants,
-            ...(scale ? { scale } : {}),
-          },
-          null,
-          2,
-        ),
-      );
+    if (o.batchEngines) {
+      const { batchEngineComparison, renderComparison } =
+        require('../lib/cost-engines') as typeof import('../lib/cost-engines');
+      const rows = batchEngineComparison({ context: o.context, eventBytes: o.eventBytes, region: o.region });
+      ctx.out(o.json ? JSON.stringify(rows, null, 2) : renderComparison(rows));
       return;
     }
+    // Loaded on use (require, not import(): the CLI runs under tsx's CommonJS hook): the model reads the config, the
+    // price table and the template inventory, which the other commands never need.
+    const { costReport, renderReport } = require('../lib/cost-report') as typeof import('../lib/cost-report');
+    const context = [...o.context, ...(o.streamCapacity ? [`streamCapacity=${o.streamCapacity}`] : [])];
+    const report = costReport({
+      request: {
+        eventsPerSecond: o.eventsPerSec,
+        eventBytes: o.eventBytes,
+        month: o.month,
+        ...(o.contentIds !== undefined ? { contentIds: o.contentIds } : {}),
+      },
+      architectures: o.architecture ? [o.architecture] : [...ARCHITECTURES],
+      context,
+      region: o.region,
+      scale: o.scale === true,
+    });
     ctx.out(
-      `monthly estimate for ${o.eventsPerSec.toLocaleString('en-US')} events/s × ${o.eventBytes} B, ${pricing.region} list prices as of ${pricing.asOf} (${pricing.hoursPerMonth} h/month)\n`,
+      o.json
+        ? JSON.stringify(report, null, 2)
+        : renderReport(report, { explain: o.explain, markdown: o.markdown }),
     );
-    ctx.out(variants.map(renderVariant).join('\n\n'));
-    if (scale) {
-      const services = Array.from(
-        new Set(scale.flatMap((s) => architectures.flatMap((a) => Object.keys(s.byService[a] ?? {})))),
-      );
-      const rows = scale.flatMap((s) =>
-        architectures.map((a) => [
-          s.eventsPerSecond.toLocaleString('en-US'),
-          a,
-          ...services.map((svc) => (s.byService[a]?.[svc] === undefined ? '-' : usd(s.byService[a]![svc]!))),
-          usd(s.totals[a]!),
-        ]),
-      );
-      ctx.out(`\nhow cost grows with load (${o.eventBytes} B events):`);
-      ctx.out(formatTable(['events/s', 'arch', ...services, 'total'], rows));
-    }
   });
   return cmd;
 }

@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import type { z } from 'zod';
 import {
   type Architecture,
+  type BatchEngine,
   CONFIG_KEYS,
   contextSchema,
   DEFAULTS,
@@ -30,6 +31,7 @@ interface CommonConfig {
     ParsedContext,
     | 'architecture'
     | 'speedEngine'
+    | 'batchEngine'
     | 'stage'
     | 'target'
     | 'alarmEmail'
@@ -44,6 +46,7 @@ interface CommonConfig {
 export interface LambdaArchitectureConfig extends CommonConfig {
   readonly architecture: 'lambda';
   readonly speedEngine: SpeedEngine;
+  readonly batchEngine: BatchEngine;
 }
 
 /** The kappa architecture: one streaming path (Flink) + serving, with replay. */
@@ -96,6 +99,7 @@ function resolve(c: ParsedContext): StreamlakeConfig {
   const {
     architecture,
     speedEngine,
+    batchEngine,
     stage,
     target,
     alarmEmail,
@@ -116,7 +120,12 @@ function resolve(c: ParsedContext): StreamlakeConfig {
   };
   switch (architecture) {
     case 'lambda':
-      return { ...common, architecture, speedEngine: speedEngine ?? (DEFAULTS.speedEngine as SpeedEngine) };
+      return {
+        ...common,
+        architecture,
+        speedEngine: speedEngine ?? (DEFAULTS.speedEngine as SpeedEngine),
+        batchEngine: batchEngine ?? (DEFAULTS.batchEngine as BatchEngine),
+      };
     case 'kappa':
       return { ...common, architecture };
     default:

@@ -1,13 +1,14 @@
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { LambdaArchitectureConfig } from '../config';
+import { assertNever, type LambdaArchitectureConfig } from '../config';
 import { BatchDeadline } from '../constructs/batch/batch-deadline';
 import { batchMonitoring } from '../constructs/batch/batch-monitoring';
 import { BatchNetwork } from '../constructs/batch/batch-network';
 import { BatchPlanner } from '../constructs/batch/batch-planner';
 import { DailyBatchSchedule } from '../constructs/batch/batch-schedule';
 import { EmrSecurity } from '../constructs/batch/emr-security';
+import { MapReduceBatchJob } from '../constructs/batch/mapreduce-batch-job';
 import { SparkBatchJob } from '../constructs/batch/spark-batch-job';
 import { acknowledge } from '../constructs/nag';
 import type { DataLake } from '../constructs/storage/data-lake';
@@ -23,17 +24,18 @@ export interface BatchStackProps extends StreamlakeStackProps {
 }
 
 /**
- * The batch layer (lambda architecture only): a VPC with private subnets, the EMR roles and security configuration,
- * the daily Spark job on a transient EMR cluster orchestrated by Step Functions, the deadline check and alarms.
- * Stateless: deleting it deletes no data (log groups are retained unless allowDestroy).
+ * The batch layer (lambda architecture only), with the engine `batchEngine` chooses: `emr` (a VPC with private
+ * subnets, the EMR roles and security configuration, the daily Spark job on a transient EMR cluster) or `mapreduce`
+ * (Lambda functions under a Step Functions workflow, no VPC). Both are started by the same daily schedule and by
+ * `streamlake batch run`, write the same lake tables, batch view and completion item, and share the deadline check
+ * and alarms. Stateless: deleting it deletes no data (log groups are retained unless allowDestroy).
  */
 export class BatchStack extends StreamlakeStack {
-  readonly network: BatchNetwork;
-  readonly security: EmrSecurity;
   readonly planner: BatchPlanner;
-  readonly job: SparkBatchJob;
+  readonly job: SparkBatchJob | MapReduceBatchJob;
   readonly schedule: DailyBatchSchedule;
   readonly deadline: BatchDeadline;
+  private readonly emr?: { readonly network: BatchNetwork; readonly security: EmrSecurity };
 
   constructor(scope: Construct, props: BatchStackProps) {
     super(scope, 'Batch', props);
@@ -41,30 +43,55 @@ export class BatchStack extends StreamlakeStack {
     const s = config.settings;
     const removalPolicy = config.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const timeZone = TimeZone.of(s.batchTimeZone);
+    const engine = config.batchEngine;
 
-    this.network = new BatchNetwork(this, 'Network', { egress: s.egress, removalPolicy });
-    this.security = new EmrSecurity(this, 'Emr', { vpc: this.network.vpc, encryptionKey: lake.key });
-    // Shared by every batch engine: the planner is the first state of its state machine, the schedule starts it.
+    // Shared by every engine: the planner is the first state of its state machine, the schedule starts it.
     this.planner = new BatchPlanner(this, 'Planner', {
       viewTable: props.views.table,
       rawBucket: lake.rawBucket,
       lookbackDays: s.batchLateDataLookbackDays,
-      removalPolicy,
-    });
-    this.job = new SparkBatchJob(this, 'Job', {
-      subnetIds: this.network.clusterSubnets.subnetIds,
-      security: this.security,
-      rawBucket: lake.rawBucket,
-      curatedBucket: lake.curatedBucket,
-      analyticsBucket: lake.analyticsBucket,
       encryptionKey: lake.key,
-      viewTable: props.views.table,
-      coreInstances: s.emrCoreInstances,
-      taskSpotMaxUnits: s.emrTaskSpotMaxUnits,
-      idleTimeout: Duration.minutes(s.emrIdleTimeoutMinutes),
-      planner: this.planner,
       removalPolicy,
     });
+    switch (engine) {
+      case 'emr': {
+        const network = new BatchNetwork(this, 'Network', {
+          egress: s.egress,
+          encryptionKey: lake.key,
+          removalPolicy,
+        });
+        const security = new EmrSecurity(this, 'Emr', { vpc: network.vpc, encryptionKey: lake.key });
+        this.emr = { network, security };
+        this.job = new SparkBatchJob(this, 'Job', {
+          subnetIds: network.clusterSubnets.subnetIds,
+          security,
+          rawBucket: lake.rawBucket,
+          curatedBucket: lake.curatedBucket,
+          analyticsBucket: lake.analyticsBucket,
+          encryptionKey: lake.key,
+          viewTable: props.views.table,
+          coreInstances: s.emrCoreInstances,
+          taskSpotMaxUnits: s.emrTaskSpotMaxUnits,
+          idleTimeout: Duration.minutes(s.emrIdleTimeoutMinutes),
+          planner: this.planner,
+          removalPolicy,
+        });
+        break;
+      }
+      case 'mapreduce':
+        this.job = new MapReduceBatchJob(this, 'Job', {
+          rawBucket: lake.rawBucket,
+          curatedBucket: lake.curatedBucket,
+          analyticsBucket: lake.analyticsBucket,
+          encryptionKey: lake.key,
+          viewTable: props.views.table,
+          planner: this.planner,
+          removalPolicy,
+        });
+        break;
+      default:
+        assertNever(engine);
+    }
     this.schedule = new DailyBatchSchedule(this, 'Schedule', {
       stateMachine: this.job.stateMachine,
       hour: s.batchScheduleHour,
@@ -76,13 +103,14 @@ export class BatchStack extends StreamlakeStack {
       scheduleHour: s.batchScheduleHour,
       deadlineHour: s.batchDeadlineHour,
       timeZone,
+      encryptionKey: lake.key,
       removalPolicy,
     });
     // EventBridge Scheduler targets share one role per target at stack scope, outside the constructs above.
     acknowledge(this, [
       {
         id: 'AwsSolutions-IAM5',
-        appliesTo: [/^Resource::<DeadlineHandler[0-9A-F]+\.Arn>:\*$/],
+        appliesTo: [/^Resource::<DeadlineHandlerFunction[0-9A-F]+\.Arn>:\*$/],
         reason:
           'Generated by the scheduler LambdaInvoke target of the deadline check: invoking that one function, any version or alias of it.',
       },
@@ -92,6 +120,23 @@ export class BatchStack extends StreamlakeStack {
       deadline: this.deadline,
       planner: this.planner,
       alarmTopic: props.alarmTopic,
+      engine,
     });
+  }
+
+  /** The EMR engine's network; only `batchEngine=emr` has one. */
+  get network(): BatchNetwork {
+    return this.emrPart().network;
+  }
+
+  /** The EMR engine's roles and security configuration; only `batchEngine=emr` has them. */
+  get security(): EmrSecurity {
+    return this.emrPart().security;
+  }
+
+  private emrPart(): { readonly network: BatchNetwork; readonly security: EmrSecurity } {
+    if (!this.emr)
+      throw new Error('this Batch stack runs the mapreduce engine: it has no EMR network or security');
+    return this.emr;
   }
 }

@@ -99,8 +99,8 @@ test('cost prints both variants when --architecture is omitted, and JSON with --
   const ctx = context();
   expect(await run(['cost', '--events-per-sec', '1000', '--event-bytes', '300', '--scale'], ctx)).toBe(0);
   const text = ctx.stdout.join('\n');
-  expect(text).toMatch(/lambda architecture \(on-demand stream\): \$[\d,]+ \/ month/);
-  expect(text).toMatch(/kappa architecture \(on-demand stream\): \$[\d,]+ \/ month/);
+  expect(text).toMatch(/lambda architecture \(.*on-demand stream\), month 12: \$[\d,.]+ \/ month/);
+  expect(text).toMatch(/kappa architecture \(.*on-demand stream\), month 12: \$[\d,.]+ \/ month/);
   expect(text).toMatch(/^100,000 +kappa/m);
   const json = context();
   expect(await run(['cost', '--events-per-sec', '1000', '--architecture', 'kappa', '--json'], json)).toBe(0);

@@ -1,6 +1,7 @@
 import { App, Stack, TimeZone } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { checkWindow, expectedDay, missingDays } from '../../lambda/batch-deadline/check';
 import { BatchDeadline, type BatchDeadlineProps } from '../../lib/constructs/batch/batch-deadline';
@@ -81,6 +82,7 @@ describe('BatchDeadline', () => {
         sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       }),
       rawBucket: new s3.Bucket(stack, 'Raw'),
+      encryptionKey: new kms.Key(stack, 'Key'),
       scheduleHour: 1,
       deadlineHour: 6,
       timeZone: TimeZone.ETC_UTC,

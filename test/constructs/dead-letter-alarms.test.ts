@@ -134,7 +134,11 @@ describe('the consumer metrics the malformed alarm reads', () => {
   });
 
   test('the handler adds both metrics by the contract names', () => {
-    const source = readFileSync(join(__dirname, '..', '..', 'lambda', 'stream-consumer', 'index.ts'), 'utf8');
+    // The factory the entry point builds the handler with emits the metrics.
+    const source = readFileSync(
+      join(__dirname, '..', '..', 'lambda', 'stream-consumer', 'handler.ts'),
+      'utf8',
+    );
     for (const name of [consumerMetrics.processedRecords, consumerMetrics.malformedRecords])
       expect(source).toMatch(new RegExp(`addMetric\\(\\s*'${name}'`));
   });

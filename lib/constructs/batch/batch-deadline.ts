@@ -1,7 +1,8 @@
 import { Duration, type RemovalPolicy, type TimeZone, Token } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -9,7 +10,8 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import planning from '../../contracts/batch-planning.json';
 import { LakePrefixes } from '../../contracts/lake-layout';
-import { batchFunction, grantListRawEvents, grantReadCompletions } from './batch-function';
+import { NodeFunction } from '../common/node-function';
+import { grantListRawEvents, grantReadCompletions } from './batch-grants';
 
 /** Days the check looks back by default: a month of days that must stay visible until someone runs them. */
 export const DEFAULT_DEADLINE_WINDOW_DAYS = planning.limits.defaultDeadlineWindowDays;
@@ -25,6 +27,8 @@ export interface BatchDeadlineProps {
   /** Hour (0-23, in `timeZone`, later than `scheduleHour`) by which D-1 must be complete. */
   readonly deadlineHour: number;
   readonly timeZone: TimeZone;
+  /** The lake key: encrypts the function's log group, environment and on-failure queue. */
+  readonly encryptionKey: kms.IKey;
   /**
    * How many days, ending with the expected day, are checked for a completion item.
    * @default 31
@@ -51,7 +55,9 @@ export interface BatchDeadlineProps {
  * writing its completion, or a schedule that never fired all show up, and stay visible until the day is run.
  */
 export class BatchDeadline extends Construct {
-  readonly handler: lambda.IFunction;
+  /** The check with its role, log group and on-failure queue. */
+  readonly function: NodeFunction;
+  readonly handler: nodejs.NodejsFunction;
   readonly schedule: scheduler.Schedule;
   /** Days of the window past their deadline without a completed batch run, published once a day at the deadline. */
   readonly daysMissing: Metric;
@@ -81,9 +87,16 @@ export class BatchDeadline extends Construct {
         `BatchDeadline windowDays is ${windowDays}: give a whole number of days from 1 to ${MAX_WINDOW_DAYS}`,
       );
     }
-    const { function: fn } = batchFunction(this, {
-      code: 'batch-deadline',
+    // EventBridge Scheduler invokes the function asynchronously: a check that keeps failing after Lambda's retries
+    // leaves its event (with the scheduled time) in the on-failure queue, to re-run by hand.
+    this.function = new NodeFunction(this, 'Handler', {
+      handlerDir: 'batch-deadline',
       description: 'streamlake: does every day up to D-1 have a completed batch run by the deadline?',
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.seconds(60),
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      asyncInvocation: {},
       environment: {
         VIEW_TABLE_NAME: props.viewTable.tableName,
         RAW_BUCKET_NAME: props.rawBucket.bucketName,
@@ -91,13 +104,11 @@ export class BatchDeadline extends Construct {
         SCHEDULE_LAG_HOURS: String(props.deadlineHour - props.scheduleHour),
         WINDOW_DAYS: String(windowDays),
       },
-      logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy,
     });
-    this.handler = fn;
+    this.handler = this.function.function;
     // One Query of the completion items and one delimited listing of raw/events/: grant exactly that.
-    grantReadCompletions(fn, props.viewTable);
-    grantListRawEvents(fn, props.rawBucket);
+    grantReadCompletions(this.handler, props.viewTable);
+    grantListRawEvents(this.handler, props.rawBucket);
 
     this.schedule = new scheduler.Schedule(this, 'Daily', {
       description: `streamlake batch deadline check at ${props.deadlineHour}:00 ${props.timeZone.timezoneName}`,

@@ -13,6 +13,11 @@ export interface BatchMonitoringProps {
   readonly deadline: BatchDeadline;
   readonly planner: BatchPlanner;
   readonly alarmTopic: sns.ITopic;
+  /**
+   * Which engine runs the batch (the dashboard title and the aborted-execution advice differ).
+   * @default 'emr'
+   */
+  readonly engine?: 'emr' | 'mapreduce';
 }
 
 /** A daily job fails at most once a day: one failed, aborted or timed-out execution is an alarm (1 of 1 datapoints). */
@@ -32,8 +37,13 @@ const DAILY = {
  * and errors of the deadline check itself.
  */
 export function batchMonitoring(scope: Construct, props: BatchMonitoringProps): MonitoringFacade {
+  const mapreduce = props.engine === 'mapreduce';
   return layerMonitoring(scope, { alarmTopic: props.alarmTopic })
-    .addLargeHeader('Batch: daily Spark job on transient EMR')
+    .addLargeHeader(
+      mapreduce
+        ? 'Batch: daily MapReduce engine (Step Functions + Lambda)'
+        : 'Batch: daily Spark job on transient EMR',
+    )
     .monitorStepFunction({
       stateMachine: props.stateMachine,
       alarmFriendlyName: 'BatchStateMachine',
@@ -43,8 +53,9 @@ export function batchMonitoring(scope: Construct, props: BatchMonitoringProps): 
         Critical: {
           maxErrorCount: 0,
           ...ONCE,
-          alarmDescriptionOverride:
-            'A batch execution was stopped: its cluster is only terminated by the EMR idle timeout. Check the EMR console.',
+          alarmDescriptionOverride: mapreduce
+            ? 'A batch execution was stopped: the day is not complete. Re-run it (streamlake batch run --date D); its scratch files expire by lifecycle.'
+            : 'A batch execution was stopped: its cluster is only terminated by the EMR idle timeout. Check the EMR console.',
         },
       },
       addTimedOutExecutionCountAlarm: { Critical: { maxErrorCount: 0, ...ONCE } },

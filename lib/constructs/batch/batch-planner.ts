@@ -1,7 +1,8 @@
 import { Duration, type RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -9,8 +10,9 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
 import planning from '../../contracts/batch-planning.json';
 import { LakePrefixes } from '../../contracts/lake-layout';
+import { NodeFunction } from '../common/node-function';
 import { acknowledge } from '../nag';
-import { batchFunction, grantListRawEvents, grantReadCompletions } from './batch-function';
+import { grantListRawEvents, grantReadCompletions } from './batch-grants';
 
 const MAX_LOOKBACK_DAYS = planning.limits.maxLookbackDays;
 
@@ -21,13 +23,15 @@ export interface BatchPlannerProps {
   readonly rawBucket: s3.IBucket;
   /** Days before the scheduled day checked for late data and missing runs (0 to 14). */
   readonly lookbackDays: number;
+  /** The lake key: encrypts the function's log group and environment. */
+  readonly encryptionKey: kms.IKey;
   /**
    * Retention of the function's log group.
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * What happens to the log group when the stack is deleted.
+   * What happens to the function's log group when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -43,7 +47,9 @@ export interface BatchPlannerProps {
  * (lambda/batch-planner/handler.ts); {@link planState} builds the state that calls it.
  */
 export class BatchPlanner extends Construct {
-  readonly handler: lambda.IFunction;
+  /** The planner with its role and log group. */
+  readonly function: NodeFunction;
+  readonly handler: nodejs.NodejsFunction;
   /** Most days one plan holds: the lookback plus the scheduled day. */
   readonly maxDays: number;
   /** Days of the lookback found with late data, per plan. */
@@ -65,8 +71,11 @@ export class BatchPlanner extends Construct {
       );
     }
     this.maxDays = lookbackDays + 1;
-    const { function: fn } = batchFunction(this, {
-      code: 'batch-planner',
+    // Called synchronously by the state machine's first state: a failure fails that state, no async queue needed.
+    this.function = new NodeFunction(this, 'Handler', {
+      handlerDir: 'batch-planner',
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.seconds(60),
       description:
         'streamlake batch planner: which days the batch execution runs (D-1, missing days, late data)',
       environment: {
@@ -78,9 +87,9 @@ export class BatchPlanner extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
-    this.handler = fn;
-    grantReadCompletions(fn, props.viewTable);
-    grantListRawEvents(fn, props.rawBucket);
+    this.handler = this.function.function;
+    grantReadCompletions(this.handler, props.viewTable);
+    grantListRawEvents(this.handler, props.rawBucket);
 
     const { namespace, planner: names } = planning.metrics;
     const metric = (metricName: string) =>

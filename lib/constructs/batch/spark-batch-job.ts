@@ -17,7 +17,7 @@ import { LakePrefixes } from '../storage/data-lake';
 import type { BatchPlanner } from './batch-planner';
 import type { EmrSecurity } from './emr-security';
 
-/** EMR 7.13.0 ships Spark 3.5.6, the version the job is tested with locally (REFERENCE.md). */
+/** EMR 7.13.0 ships Spark 3.5.6, the version the job is tested with locally (docs/reference.md). */
 export const EMR_RELEASE_LABEL = 'emr-7.13.0';
 
 /**
@@ -39,6 +39,8 @@ const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 const SPOT_TIMEOUT = Duration.minutes(10);
 /** Longest error cause kept per failed day in the execution's output. */
 const CAUSE_CHARS = 2000;
+/** Tag every cluster carries with the name of the stack whose state machine created it. */
+export const CLUSTER_OWNER_TAG = 'streamlake:stack';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -50,7 +52,7 @@ export interface SparkBatchJobProps {
   readonly rawBucket: s3.IBucket;
   readonly curatedBucket: s3.IBucket;
   readonly analyticsBucket: s3.IBucket;
-  /** The lake key (the buckets' and the table's). */
+  /** The lake key (the buckets' and the table's); it also encrypts the execution log group. */
   readonly encryptionKey: kms.IKey;
   /** The views table: the job writes the batch view and each day's completion item. */
   readonly viewTable: dynamodb.ITable;
@@ -241,7 +243,7 @@ export class SparkBatchJob extends Construct {
         terminationProtected: false,
         instanceFleets: instanceFleets(props),
       },
-      tags: { 'streamlake:layer': 'batch' },
+      tags: { 'streamlake:layer': 'batch', [CLUSTER_OWNER_TAG]: Stack.of(this).stackName },
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       resultSelector: { ClusterId: sfn.JsonPath.stringAt('$.ClusterId') },
       resultPath: '$.cluster',
@@ -333,6 +335,7 @@ export class SparkBatchJob extends Construct {
       .next(everyDaySucceeded);
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      encryptionKey: props.encryptionKey,
       retention: props.logRetention ?? DEFAULT_LOG_RETENTION,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
@@ -345,6 +348,25 @@ export class SparkBatchJob extends Construct {
     });
 
     props.planner.acknowledgeInvoke(this.stateMachine);
+    // CDK's EMR tasks allow TerminateJobFlows on `*` and AddJobFlowSteps/CancelSteps on every cluster of the account
+    // and region (cluster IDs exist only at run time). Deny those on any cluster this stack's executions did not create.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyClustersOfThisStack',
+        effect: iam.Effect.DENY,
+        actions: [
+          'elasticmapreduce:TerminateJobFlows',
+          'elasticmapreduce:AddJobFlowSteps',
+          'elasticmapreduce:CancelSteps',
+        ],
+        resources: ['*'],
+        conditions: {
+          StringNotEquals: {
+            [`elasticmapreduce:ResourceTag/${CLUSTER_OWNER_TAG}`]: Stack.of(this).stackName,
+          },
+        },
+      }),
+    );
     acknowledge(this.stateMachine, [
       {
         id: 'AwsSolutions-IAM5',

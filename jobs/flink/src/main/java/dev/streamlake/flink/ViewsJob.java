@@ -2,8 +2,7 @@ package dev.streamlake.flink;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import dev.streamlake.flink.config.JobSettings;
-import dev.streamlake.flink.model.DeadLetter;
-import dev.streamlake.flink.model.WindowTotal;
+import dev.streamlake.flink.config.RuntimeContract;
 import dev.streamlake.flink.sink.Sinks;
 import dev.streamlake.flink.source.ArchivePartitions;
 import dev.streamlake.flink.source.EventTimeRange;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -41,7 +39,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class ViewsJob {
   /** Printed once the job is submitted and running (the local runner's callers wait for it). */
-  public static final String RUNNING_LINE = "streamlake-flink: job running";
+  public static final String RUNNING_LINE = RuntimeContract.JOB_RUNNING_LINE;
 
   private ViewsJob() {}
 
@@ -58,7 +56,11 @@ public final class ViewsJob {
       conf = localConfiguration(settings, a);
       initializeLocalFileSystems(settings);
     }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    LocalCluster local = a.properties != null ? new LocalCluster() : null;
+    StreamExecutionEnvironment env =
+        local != null
+            ? local.environment(conf, a.restPort == null ? 0 : a.restPort)
+            : StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.getConfig().enableObjectReuse();
     if (a.properties != null) {
       env.enableCheckpointing(settings.processing.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
@@ -71,6 +73,10 @@ public final class ViewsJob {
     }
     build(env, settings);
     JobClient client = env.executeAsync("streamlake-flink-views " + settings.viewName);
+    if (local != null && a.restPort != null) {
+      // Before the running line, so a caller that waited for that line has the endpoint already.
+      System.out.println(RuntimeContract.REST_ENDPOINT_LINE + local.restAddress());
+    }
     System.out.println(
         RUNNING_LINE + " (jobId " + client.getJobID() + ", view " + settings.viewName + ", stream "
             + settings.streamArn + ", table " + settings.tableName
@@ -85,12 +91,11 @@ public final class ViewsJob {
     // the stream-only one so that state of one kind is never restored into the other.
     boolean archive = settings.archivePath != null;
     DataStream<byte[]> raw =
-        env.fromSource(
-                archive ? replaySource(settings) : source(settings),
-                WatermarkStrategy.noWatermarks(),
-                archive ? "archive-then-kinesis-events" : "kinesis-events",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
-            .uid(archive ? "archive-then-kinesis-events" : "kinesis-events");
+        ViewsPipeline.fromSource(
+            env,
+            archive ? replaySource(settings) : source(settings),
+            archive ? "archive-then-kinesis-events" : "kinesis-events",
+            settings.processing);
     ViewsPipeline.Outputs out = ViewsPipeline.build(raw, settings.processing);
     out.totals.sinkTo(Sinks.views(settings)).name("views-table").uid("views-table");
     out.deadLetters.sinkTo(Sinks.deadLetters(settings)).name("dead-letters").uid("dead-letters");
@@ -241,6 +246,8 @@ public final class ViewsJob {
     String checkpointDir;
     boolean restoreLatest;
     int parallelism;
+    /** Local runs: the REST port (0 = free); null = not announced. */
+    Integer restPort;
     String restoredFrom;
 
     static Arguments parse(String[] args) {
@@ -259,16 +266,38 @@ public final class ViewsJob {
           case "--parallelism":
             a.parallelism = Integer.parseInt(value(args, ++i));
             break;
+          case RuntimeContract.REST_PORT_FLAG:
+            a.restPort = port(value(args, ++i));
+            break;
           default:
             throw new IllegalArgumentException(
                 "unknown argument " + args[i]
-                    + " (usage: [--properties <file> [--checkpoint-dir <dir>] [--restore-latest] [--parallelism N]])");
+                    + " (usage: [--properties <file> [--checkpoint-dir <dir>] [--restore-latest] [--parallelism N]"
+                    + " [" + RuntimeContract.REST_PORT_FLAG + " PORT]])");
         }
       }
       if (a.restoreLatest && a.checkpointDir == null) {
         throw new IllegalArgumentException("--restore-latest needs --checkpoint-dir");
       }
+      if (a.restPort != null && a.properties == null) {
+        throw new IllegalArgumentException(
+            RuntimeContract.REST_PORT_FLAG
+                + " is for local runs (with --properties); Managed Flink has its own endpoint");
+      }
       return a;
+    }
+
+    private static int port(String raw) {
+      try {
+        int p = Integer.parseInt(raw);
+        if (p >= 0 && p <= 65535) {
+          return p;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          RuntimeContract.REST_PORT_FLAG + " " + raw + " is not a port (0..65535, 0 = free)");
     }
 
     private static String value(String[] args, int i) {

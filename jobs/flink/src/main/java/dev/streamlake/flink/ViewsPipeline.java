@@ -10,18 +10,23 @@ import dev.streamlake.flink.model.DeadLetter;
 import dev.streamlake.flink.model.Event;
 import dev.streamlake.flink.model.WindowTotal;
 import java.time.Duration;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import dev.streamlake.flink.source.EventTimeWatermarks;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The job's dataflow between source and sinks: parse/validate → event-time watermarks → dedupe by eventId → 1-minute
- * tumbling windows per (contentId, type) with allowed lateness. Sources and sinks are plugged in by the caller, so the
- * same graph runs on Managed Flink, in the local runner, in tests and in the benchmark. Operator uids are stable:
- * checkpoints and snapshots restore across versions of the code.
+ * The job's dataflow between source and sinks: parse/validate → dedupe by eventId → 1-minute tumbling windows per
+ * (contentId, type) with allowed lateness. Its input carries event-time timestamps and watermarks generated in the
+ * source, per split ({@link #fromSource}, {@link EventTimeWatermarks}). Sources and sinks are plugged in by the caller,
+ * so the same graph runs on Managed Flink, in the local runner, in tests and in the benchmark. Operator uids are
+ * stable: checkpoints and snapshots restore across versions of the code.
  */
 public final class ViewsPipeline {
   /** Events later than the allowed lateness, before they become dead letters. */
@@ -42,16 +47,29 @@ public final class ViewsPipeline {
     }
   }
 
-  /** Builds the dataflow on raw records (one Kinesis record payload each). */
+  /**
+   * Raw records of a source (one Kinesis record payload each) with per-split event-time watermarks. {@code name} is
+   * also the operator's uid.
+   */
+  public static DataStream<byte[]> fromSource(
+      StreamExecutionEnvironment env, Source<byte[], ?, ?> source, String name, ProcessingSettings settings) {
+    return env.fromSource(
+            source, EventTimeWatermarks.forRawRecords(settings), name,
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+        .uid(name);
+  }
+
+  /** Parse and validate, each event stamped with its occurredAt; malformed records on {@link ParseEvents#MALFORMED}. */
+  public static SingleOutputStreamOperator<Event> parse(DataStream<byte[]> raw) {
+    return raw.transform("parse-validate", TypeInformation.of(Event.class), new ParseEvents()).uid("parse-validate");
+  }
+
+  /** Builds the dataflow on raw records that carry event-time timestamps and watermarks ({@link #fromSource}). */
   public static Outputs build(DataStream<byte[]> raw, ProcessingSettings settings) {
-    SingleOutputStreamOperator<Event> parsed =
-        raw.process(new ParseEvents()).name("parse-validate").uid("parse-validate");
+    SingleOutputStreamOperator<Event> parsed = parse(raw);
     DataStream<DeadLetter> malformed = parsed.getSideOutput(ParseEvents.MALFORMED);
     DataStream<Event> unique =
         parsed
-            .assignTimestampsAndWatermarks(watermarks(settings))
-            .name("event-time")
-            .uid("event-time")
             .keyBy(new ByEventId())
             .process(new DedupeByEventId(settings.dedupeHorizon))
             .name("dedupe-by-event-id")
@@ -60,14 +78,6 @@ public final class ViewsPipeline {
     DataStream<DeadLetter> tooLate =
         totals.getSideOutput(TOO_LATE).map(new TooLate()).name("too-late").uid("too-late");
     return new Outputs(totals, malformed.union(tooLate));
-  }
-
-  /** Bounded out-of-orderness on occurredAt, with idleness so a quiet shard does not stall the windows. */
-  public static WatermarkStrategy<Event> watermarks(ProcessingSettings settings) {
-    WatermarkStrategy<Event> strategy =
-        WatermarkStrategy.<Event>forBoundedOutOfOrderness(settings.outOfOrderness)
-            .withTimestampAssigner((event, previous) -> event.occurredAt);
-    return settings.idleness.isZero() ? strategy : strategy.withIdleness(settings.idleness);
   }
 
   /** 1-minute tumbling event-time windows per (contentId, type), count and sum(watchSeconds). */

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.connector.file.src.FileSource;
@@ -157,11 +156,8 @@ class ArchiveReplayTest {
     env.getConfig().enableObjectReuse();
     env.getConfig().setAutoWatermarkInterval(1);
     DataStream<byte[]> raw =
-        env.fromSource(
-            ViewsJob.archiveThen(settings, streamStandIn),
-            WatermarkStrategy.noWatermarks(),
-            "archive-then-stream",
-            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+        ViewsPipeline.fromSource(
+                env, ViewsJob.archiveThen(settings, streamStandIn), "archive-then-stream", settings.processing)
             .map(new CountRead())
             .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     ViewsPipeline.Outputs out = ViewsPipeline.build(raw, ProcessingSettings.defaults());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamlake.flink.config.ProcessingSettings;
 import dev.streamlake.flink.model.DeadLetter;
+import dev.streamlake.flink.source.EventTimeWatermarks;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +40,11 @@ class PipelineTest {
     DataStream<byte[]> raw =
         env.addSource(source, "fixture-replay", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
             .setParallelism(1)
-            .uid("fixture-replay");
+            .uid("fixture-replay")
+            // One split: the same per-split watermarks a FLIP-27 source generates (ViewsPipeline.fromSource).
+            .assignTimestampsAndWatermarks(EventTimeWatermarks.forRawRecords(settings))
+            .setParallelism(1)
+            .uid("fixture-watermarks");
     ViewsPipeline.Outputs out = ViewsPipeline.build(raw, settings);
     out.totals.addSink(new TableSink.Totals()).name("totals").uid("totals");
     out.deadLetters.addSink(new TableSink.DeadLetters()).name("dead-letters").uid("dead-letters");

@@ -31,6 +31,11 @@ public final class ProcessingSettings implements Serializable {
     return JobSettings.processing(new java.util.HashMap<>());
   }
 
+  /** A copy with another idleness (tests). */
+  public ProcessingSettings withIdleness(Duration idle) {
+    return new ProcessingSettings(outOfOrderness, idle, allowedLateness, dedupeHorizon, checkpointInterval);
+  }
+
   /** A copy with another allowed lateness (tests). */
   public ProcessingSettings withAllowedLateness(Duration lateness) {
     return new ProcessingSettings(outOfOrderness, idleness, lateness, dedupeHorizon, checkpointInterval);

@@ -2,7 +2,6 @@ package dev.streamlake.flink.sink;
 
 import dev.streamlake.flink.config.JobSettings;
 import dev.streamlake.flink.model.DeadLetter;
-import dev.streamlake.flink.model.WindowTotal;
 import java.util.Arrays;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -16,23 +15,12 @@ public final class Sinks {
   private Sinks() {}
 
   /**
-   * Idempotent PUTs of window totals; BatchWriteItem rejects two writes of one key, so a batch keeps the newest. A
-   * window is PUT again for each late event, and the newer total must land last: with several requests in flight (the
-   * connector's default is 50) a retried or slower older request can overwrite it, and the view silently keeps a
-   * stale total. One request in flight per subtask keeps the order (failed entries go back to the head of the buffer);
-   * window totals are a few writes per key per minute, far below what one sequential writer sustains.
+   * Idempotent PUTs of window totals. A window is PUT again for each late event, and the newer total must land last:
+   * {@link ViewsSink} keeps the writes of one item key in order (one request at a time per key, retries included)
+   * while writing different keys concurrently in batches.
    */
-  public static final int VIEW_MAX_IN_FLIGHT_REQUESTS = 1;
-
-  public static DynamoDbSink<WindowTotal> views(JobSettings s) {
-    return DynamoDbSink.<WindowTotal>builder()
-        .setTableName(s.tableName)
-        .setElementConverter(new WindowTotalConverter(s.viewName))
-        .setMaxInFlightRequests(VIEW_MAX_IN_FLIGHT_REQUESTS)
-        .setOverwriteByPartitionKeys(Arrays.asList(ViewItems.PK, ViewItems.SK))
-        .setDynamoDbProperties(clientProperties(s.sinkRegion, s.sinkEndpoint))
-        .setFailOnError(false)
-        .build();
+  public static ViewsSink views(JobSettings s) {
+    return ViewsSink.of(s.tableName, s.viewName, clientProperties(s.sinkRegion, s.sinkEndpoint));
   }
 
   /** Dead letters as items (the AWS connector family has no SQS sink for Flink 1.19/1.20 on Maven Central). */
@@ -59,23 +47,6 @@ public final class Sinks {
       }
     }
     return p;
-  }
-
-  static final class WindowTotalConverter implements ElementConverter<WindowTotal, DynamoDbWriteRequest> {
-    private static final long serialVersionUID = 1L;
-    private final String view;
-
-    WindowTotalConverter(String view) {
-      this.view = view;
-    }
-
-    @Override
-    public DynamoDbWriteRequest apply(WindowTotal total, SinkWriter.Context context) {
-      return DynamoDbWriteRequest.builder()
-          .setType(DynamoDbWriteRequestType.PUT)
-          .setItem(ViewItems.windowItem(view, total, System.currentTimeMillis()))
-          .build();
-    }
   }
 
   static final class DeadLetterConverter implements ElementConverter<DeadLetter, DynamoDbWriteRequest> {

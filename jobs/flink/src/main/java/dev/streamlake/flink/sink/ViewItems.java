@@ -1,11 +1,9 @@
 package dev.streamlake.flink.sink;
 
+import dev.streamlake.flink.config.RuntimeContract;
 import dev.streamlake.flink.model.DeadLetter;
 import dev.streamlake.flink.model.TimeFormat;
 import dev.streamlake.flink.model.WindowTotal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -23,7 +21,7 @@ public final class ViewItems {
   public static final String UPDATED_AT = "updatedAt";
   public static final String EXPIRES_AT = "expiresAt";
   public static final String MINUTE_PREFIX = "m#";
-  public static final String DEAD_LETTER_PREFIX = "deadletter#";
+  public static final String DEAD_LETTER_PREFIX = RuntimeContract.DEAD_LETTER_PREFIX;
 
   /** DynamoDB items are at most 400 KB; the payload is cut to leave room for the other attributes. */
   static final int MAX_PAYLOAD_CHARS = 100_000;
@@ -43,15 +41,16 @@ public final class ViewItems {
   }
 
   /**
-   * A dead-letter item: pk = deadletter#{view}#{day received}, sk = {reason}#{sha256(payload)}, so a replay of the same
-   * record overwrites its item rather than adding one.
+   * A dead-letter item, keyed by the record alone (lib/contracts/flink-runtime.json, {@code deadLetterKeys}): pk =
+   * deadletter#{view}#{day of its occurredAt, or "undated"}, sk = {reason}#{sha256 of the record's bytes}. The same
+   * record dead-lettered again (a replay, a restore, a retried write, another day) overwrites its item.
    */
   public static Map<String, AttributeValue> deadLetterItem(
       String view, DeadLetter d, long nowMillis, int ttlDays) {
     String payload = d.payload == null ? "" : d.payload;
     Map<String, AttributeValue> item = new HashMap<>(10);
-    item.put(PK, s(DEAD_LETTER_PREFIX + view + "#" + TimeFormat.day(nowMillis)));
-    item.put(SK, s(d.reason + "#" + sha256(payload)));
+    item.put(PK, s(deadLetterPartitionKey(view, d.occurredAt)));
+    item.put(SK, s(d.reason + "#" + d.recordSha256OrPayloadHash()));
     item.put("reason", s(d.reason));
     item.put("detail", s(d.detail == null || d.detail.isEmpty() ? "-" : d.detail));
     item.put(
@@ -65,17 +64,12 @@ public final class ViewItems {
     return item;
   }
 
-  static String sha256(String payload) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(payload.getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder(64);
-      for (byte b : digest) {
-        hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-      }
-      return hex.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  /** deadletter#{view}#{yyyy-MM-dd of occurredAt}, or deadletter#{view}#undated when the time is unknown. */
+  public static String deadLetterPartitionKey(String view, long occurredAt) {
+    return RuntimeContract.DEAD_LETTER_PREFIX
+        + view
+        + "#"
+        + (occurredAt == DeadLetter.UNTIMED ? RuntimeContract.DEAD_LETTER_UNDATED : TimeFormat.day(occurredAt));
   }
 
   private static AttributeValue s(String value) {

@@ -15,7 +15,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * against a pass-through job (source → parse → discarding sink) in the same JVM, both on a local MiniCluster with
  * the same in-memory source. Prints figures; asserts nothing (a benchmark is not a test).
  *
- * <p>Arguments: [--events N (5000000)] [--parallelism P (2)] [--warmup N (500000)]
+ * <p>Then the views sink against a DynamoDB stand-in with a fixed latency per request ({@link SinkBenchmark}).
+ *
+ * <p>Arguments: [--events N (5000000)] [--parallelism P (2)] [--warmup N (500000)] [--sink-latencies-ms 1,5,10]
+ * [--sink-seconds S (5)] [--only-sink]
  */
 public final class ViewsBenchmark {
   private static String lastCounts = "";
@@ -26,8 +29,20 @@ public final class ViewsBenchmark {
     long events = 5_000_000;
     int parallelism = 2;
     long warmup = 500_000;
+    double[] sinkLatencies = {1, 5, 10};
+    long sinkMillis = 5_000;
+    boolean onlySink = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--sink-latencies-ms":
+          sinkLatencies = java.util.Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
+          break;
+        case "--sink-seconds":
+          sinkMillis = Math.round(Double.parseDouble(args[++i]) * 1000);
+          break;
+        case "--only-sink":
+          onlySink = true;
+          break;
         case "--events":
           events = Long.parseLong(args[++i]);
           break;
@@ -40,6 +55,10 @@ public final class ViewsBenchmark {
         default:
           throw new IllegalArgumentException("unknown argument " + args[i]);
       }
+    }
+    if (onlySink) {
+      SinkBenchmark.report(parallelism, sinkLatencies, sinkMillis);
+      return;
     }
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf(
@@ -58,6 +77,9 @@ public final class ViewsBenchmark {
     System.out.printf(
         "goal: >= 44,000 events/s per core for the window job (2x Nexmark q5 ~22k/core): %s%n",
         window / parallelism >= 44_000 ? "met" : "NOT met");
+    if (sinkLatencies.length > 0) {
+      SinkBenchmark.report(parallelism, sinkLatencies, sinkMillis);
+    }
   }
 
   private static double report(String name, long millis, long events, int parallelism) {
@@ -78,14 +100,17 @@ public final class ViewsBenchmark {
     env.enableCheckpointing(60_000, CheckpointingMode.EXACTLY_ONCE); // Managed Flink's default interval
     DataStream<byte[]> raw =
         env.addSource(new SyntheticEvents(events), "synthetic-events",
-            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+            // Each subtask of the source is one split: the job's per-split watermarks (ViewsPipeline.fromSource).
+            .assignTimestampsAndWatermarks(
+                dev.streamlake.flink.source.EventTimeWatermarks.forRawRecords(ProcessingSettings.defaults()));
     if (windows) {
       ViewsPipeline.Outputs out = ViewsPipeline.build(raw, ProcessingSettings.defaults());
       out.totals.addSink(new CountingDiscard<>("window totals"));
       out.deadLetters.addSink(new CountingDiscard<>("dead letters"));
     } else {
       org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<dev.streamlake.flink.model.Event> parsed =
-          raw.process(new ParseEvents());
+          ViewsPipeline.parse(raw);
       parsed.addSink(new CountingDiscard<>("valid events"));
       parsed.getSideOutput(ParseEvents.MALFORMED).addSink(new CountingDiscard<>("dead letters"));
     }

@@ -47,16 +47,34 @@ class ViewItemsTest {
   }
 
   @Test
-  void aDeadLetterItemIsKeyedByReasonAndPayloadHash() {
+  void aDeadLetterWithoutAReadableTimeIsKeyedUndatedByReasonAndPayloadHash() {
     Map<String, AttributeValue> item =
         ViewItems.deadLetterItem("flink-v1", new DeadLetter("invalid_json", "truncated", "ping"), NOW, 14);
-    assertEquals("deadletter#flink-v1#2026-11-21", item.get("pk").s());
+    assertEquals("deadletter#flink-v1#undated", item.get("pk").s());
     // sha256("ping"), computed with sha256sum
     assertEquals(
         "invalid_json#758d61f26a44448384e5c4468a0dcb7a2abe456067b0f7b505bc28b9411fe931", item.get("sk").s());
     assertEquals("ping", item.get("payload").s());
     assertFalse(item.get("payloadTruncated").bool());
     assertEquals(String.valueOf(NOW / 1000 + 14 * 86_400), item.get("expiresAt").n());
+  }
+
+  @Test
+  void aDeadLetterIsKeyedByTheDayOfItsEventAndTheHashOfTheRecordBytesNotByWhenItWasReceived() {
+    byte[] record = {'{', (byte) 0xC3, '}'}; // not UTF-8: the payload text would lose the byte, the hash does not
+    DeadLetter d =
+        new DeadLetter("invalid_utf8", "x", "{\uFFFD}")
+            .identifiedBy(DeadLetter.sha256(record), java.time.Instant.parse("2026-11-19T23:59:59.999Z").toEpochMilli());
+    Map<String, AttributeValue> today = ViewItems.deadLetterItem("flink-v1", d, NOW, 14);
+    Map<String, AttributeValue> nextWeek = ViewItems.deadLetterItem("flink-v1", d, NOW + 7 * 86_400_000L, 14);
+    assertEquals("deadletter#flink-v1#2026-11-19", today.get("pk").s());
+    assertEquals("invalid_utf8#" + DeadLetter.sha256(record), today.get("sk").s());
+    assertEquals(today.get("pk"), nextWeek.get("pk"));
+    assertEquals(today.get("sk"), nextWeek.get("sk"));
+    DeadLetter other = new DeadLetter("invalid_utf8", "x", "{\uFFFD}").identifiedBy(
+        DeadLetter.sha256(new byte[] {'{', (byte) 0xC4, '}'}), d.occurredAt);
+    assertFalse(today.get("sk").equals(ViewItems.deadLetterItem("flink-v1", other, NOW, 14).get("sk")),
+        "records that decode to the same text keep distinct keys");
   }
 
   @Test
