@@ -171,8 +171,15 @@ function fleet(f: Record<string, unknown>): EmrFleetInventory {
   };
 }
 
+/** Every state of a definition, including those of Map item processors (the EMR step runs inside one per day). */
+function flatStates(def: Record<string, unknown>): Record<string, unknown>[] {
+  return Object.values(obj(def['States']))
+    .map(obj)
+    .flatMap((st) => [st, ...flatStates(obj(st['ItemProcessor'] ?? st['Iterator']))]);
+}
+
 function emrOf(def: Record<string, unknown>): StackInventory['stateMachines'][number]['emr'] {
-  const states = Object.values(obj(def['States'])).map(obj);
+  const states = flatStates(def);
   const create = states.find((s) => String(s['Resource'] ?? '').includes('elasticmapreduce:createCluster'));
   if (!create) return null;
   const params = obj(create['Parameters']);
