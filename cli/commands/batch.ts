@@ -10,7 +10,6 @@ import {
   waitForExecution,
   waitForStep,
 } from '../lib/batch';
-import { batchDays, renderBatchDays } from '../lib/batch-days';
 import { formatDuration, parseDay } from '../lib/dates';
 import { CliError, ExitCode, UsageError } from '../lib/errors';
 import { duration, positiveInt } from '../lib/options';
@@ -37,7 +36,6 @@ interface RunOptions extends DeploymentOptions {
 interface StatusOptions extends DeploymentOptions {
   clusterId?: string;
   max: number;
-  days: number;
   json?: boolean;
 }
 
@@ -150,43 +148,28 @@ Examples:
       'list the Spark steps of this EMR cluster instead of state machine executions',
     )
     .addOption(new Option('--max <n>', 'how many runs').default(20).argParser(positiveInt('--max')))
-    .addOption(
-      new Option('--days <n>', 'how many days (up to yesterday, UTC) to show the batch state of')
-        .default(7)
-        .argParser(positiveInt('--days')),
-    )
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
       `
 Examples:
   $ streamlake batch status
-  $ streamlake batch status --stage prod --max 5 --days 14 --json`,
+  $ streamlake batch status --stage prod --max 5 --json`,
     );
   addDeploymentOptions(status);
   status.action(async (o: StatusOptions) => {
     const conn = connection(o);
-    if (o.clusterId) {
-      const steps = (await listSparkSteps(clients.emr(conn), o.clusterId)).slice(0, o.max);
-      ctx.out(o.json ? JSON.stringify(steps, null, 2) : renderRuns(steps));
-      return;
+    let runs: BatchRun[];
+    if (o.clusterId) runs = (await listSparkSteps(clients.emr(conn), o.clusterId)).slice(0, o.max);
+    else {
+      const d = await deployment(o);
+      runs = await listBatchExecutions(
+        clients.sfn(conn),
+        d.get(Outputs.batchStateMachineArn, 'batch runs need the lambda architecture'),
+        o.max,
+      );
     }
-    const d = await deployment(o);
-    const runs = await listBatchExecutions(
-      clients.sfn(conn),
-      d.get(Outputs.batchStateMachineArn, 'batch runs need the lambda architecture'),
-      o.max,
-    );
-    // Per day: completed, missing, or late data the next scheduled execution re-runs (the planner's rules).
-    const days = await batchDays(clients.dynamodb(conn), clients.s3(conn), {
-      viewTable: d.get(Outputs.viewTableName),
-      rawBucket: d.get(Outputs.rawBucketName),
-      toDay: new Date(ctx.clock.now() - 86_400_000).toISOString().slice(0, 10),
-      days: o.days,
-    });
-    ctx.out(
-      o.json ? JSON.stringify({ runs, days }, null, 2) : `${renderRuns(runs)}\n\n${renderBatchDays(days)}`,
-    );
+    ctx.out(o.json ? JSON.stringify(runs, null, 2) : renderRuns(runs));
   });
 
   return batch.addCommand(run).addCommand(status);

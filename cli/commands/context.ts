@@ -1,15 +1,12 @@
 /** What every command needs from the outside world, injectable for tests. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import { type Command, Option } from 'commander';
 import { type ConnectionOptions, clientConfig, DEFAULT_LOCAL_ENDPOINT, DEFAULT_REGION } from '../lib/clients';
@@ -109,10 +106,6 @@ export const clients = {
   ssm: (c: ConnectionOptions) => new SSMClient(clientConfig(c)),
   flink: (c: ConnectionOptions) => new KinesisAnalyticsV2Client(clientConfig(c)),
   cloudwatch: (c: ConnectionOptions) => new CloudWatchClient(clientConfig(c)),
-  dynamodb: (c: ConnectionOptions) => DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(c))),
-  /** Emulators (moto) serve buckets by path, not by virtual host. */
-  s3: (c: ConnectionOptions) =>
-    new S3Client({ ...clientConfig(c), forcePathStyle: c.endpoint !== undefined }),
   credentials: (c: ConnectionOptions): AwsCredentialIdentity | Provider<AwsCredentialIdentity> => {
     const cfg = clientConfig(c);
     return cfg.credentials ?? fromNodeProviderChain();
