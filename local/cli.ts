@@ -6,6 +6,7 @@ import type { Architecture } from './templates';
 export interface CliOptions {
   architecture: Architecture;
   speedEngine?: 'lambda' | 'flink';
+  batchEngine?: 'emr' | 'mapreduce';
   windowSeconds?: number;
   records: number;
   seed: number;
@@ -40,6 +41,12 @@ export function buildProgram(): Command {
         'speed layer of the lambda architecture: lambda (consumer) or flink',
       ).choices(['lambda', 'flink']),
     )
+    .addOption(
+      new Option(
+        '--batch-engine <e>',
+        "batch engine of the lambda architecture: emr (the Spark job, spark-submit local[2]) or mapreduce (its handlers, much faster); default: the templates'",
+      ).choices(['emr', 'mapreduce']),
+    )
     .option(
       '--window-seconds <n>',
       "run the event source mapping with this tumbling window instead of the template's (0 = none), for a quicker run",
@@ -59,7 +66,7 @@ export function buildProgram(): Command {
       'SIGKILL the Flink job after this fraction of records, then restore it',
       Number.parseFloat,
     )
-    .option('--skip-batch', 'do not run the Spark job (faster; the batch checks report NOT RUN)', false)
+    .option('--skip-batch', 'do not run the batch cycle (faster; the batch checks report NOT RUN)', false)
     .option(
       '--keep',
       'keep the whole work folder (emulator data, checkpoints); by default only logs and reports stay',

@@ -43,6 +43,7 @@ async function main(): Promise<number> {
     ...DEFAULT_OPTIONS,
     architecture: o.architecture,
     speedEngine: o.speedEngine,
+    batchEngine: o.batchEngine,
     windowSeconds: o.windowSeconds,
     records: o.records,
     seed: o.seed,

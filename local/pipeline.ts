@@ -13,7 +13,13 @@ import { ArchiveWriter } from './archive-writer';
 import { type Check, notRun } from './checks/check';
 import { checkServedDay } from './checks/serving';
 import { checkStream, shardTips } from './checks/stream';
-import { runBatch } from './compute/batch';
+import {
+  batchTarget,
+  describeCycle,
+  runBatchCycle,
+  scheduledTimeFor,
+  templateBatchEngine,
+} from './compute/batch';
 import { FLINK_VIEW, LiveFlink, produceAndMaybeKill } from './compute/live-flink';
 import { startServing } from './compute/serving';
 import { type SpeedLayer, startSpeedLayer } from './compute/speed';
@@ -227,14 +233,32 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     }
     out.phase('settle');
 
-    // 6. Batch: the Spark job for the closed day, over what the archive delivered.
+    // 6. Batch: one scheduled cycle for the closed day — the planner, then each planned day on the engine.
     let batchRan = false;
+    const engine = opts.batchEngine ?? templateBatchEngine(d.infra);
     if (opts.runBatch === false) components.batch = 'skipped (runBatch: false)';
-    else if (d.batchInTemplates && existsSync(SPARK_ENTRYPOINT) && d.firehose) {
-      out.line(`  running the Spark job for ${w.closedDay} (local[2], S3A → moto) …`);
-      const b = await runBatch(d, run.reg, logs, workDir, w.closedDay);
-      components.batch = `jobs/spark (spark-submit local[2], exit ${b.exit})`;
-      run.paths.batch = { sparkExit: String(b.exit) };
+    else if (d.batchInTemplates && d.firehose && (engine === 'mapreduce' || existsSync(SPARK_ENTRYPOINT))) {
+      out.line(
+        `  batch cycle for ${w.closedDay}: the planner, then each planned day on the ${engine} engine …`,
+      );
+      const cycle = await runBatchCycle(batchTarget(d), {
+        engine,
+        scheduledTime: scheduledTimeFor(w.closedDay),
+        reg: run.reg,
+        logs,
+        workDir,
+      });
+      components.batch = describeCycle(cycle);
+      run.paths.batch = {
+        engine,
+        target: cycle.plan.target,
+        planned: cycle.plan.plan.map((p) => `${p.day} (${p.reasons.join(', ')})`).join('; '),
+        failedDays: cycle.days
+          .filter((r) => !r.ok)
+          .map((r) => r.day)
+          .join(', '),
+      };
+      // Checked whatever happened: a day that failed shows as a failed check, not as one not run.
       batchRan = true;
       out.phase('batch');
     } else
