@@ -16,7 +16,7 @@ import type { Endpoints } from '../emulators';
 import { type Deployment, functionWithEnv } from '../infra';
 import { runSpark } from '../jobs';
 import type { LogFiles } from '../logs';
-import { runMapReduceDay } from '../mapreduce/executor';
+import { type PhaseTiming, runMapReduceDay } from '../mapreduce/executor';
 import type { ProcessRegistry } from '../proc';
 import type { LocalInfra } from '../templates';
 
@@ -162,7 +162,7 @@ export function engineDayRunner(
       const s = r.summary;
       return {
         ok: true,
-        detail: `${s.rawObjects} raw object(s), ${s.curatedRows} curated, ${s.quarantinedRows} quarantined, ${s.viewItems} view items`,
+        detail: `${s.rawObjects} raw object(s), ${s.curatedRows} curated, ${s.quarantinedRows} quarantined, ${s.viewItems} view items; phases ${describePhases(r.phases)}`,
         log: o.logs.path(name),
       };
     } catch (err) {
@@ -171,6 +171,16 @@ export function engineDayRunner(
       return { ok: false, detail: message, log: o.logs.path(name) };
     }
   };
+}
+
+/** The MapReduce phases as the report shows them: `map 3 task(s) in 1.20 s` (and the invocations when retried). */
+export function describePhases(phases: readonly PhaseTiming[]): string {
+  return phases
+    .map((p) => {
+      const retried = p.attempts > p.tasks ? ` (${p.attempts} invocations)` : '';
+      return `${p.phase} ${p.tasks} task(s) in ${p.seconds.toFixed(2)} s${retried}`;
+    })
+    .join(', ');
 }
 
 /** One line for the report: the engine, then each planned day with its reasons and outcome. */

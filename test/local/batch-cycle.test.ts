@@ -4,6 +4,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  describePhases,
   type LocalBatchTarget,
   runBatchCycle,
   scheduledTimeFor,
@@ -106,4 +107,15 @@ test('fails before running anything when the requested date is not a calendar da
     /not a calendar day/,
   );
   expect(runDay).not.toHaveBeenCalled();
+});
+
+describe('describePhases', () => {
+  test('names each MapReduce phase with its tasks and time, and the invocations only when some were retried', () => {
+    expect(
+      describePhases([
+        { phase: 'plan', tasks: 1, attempts: 1, seconds: 0.0412 },
+        { phase: 'map', tasks: 3, attempts: 4, seconds: 1.2 },
+      ]),
+    ).toBe('plan 1 task(s) in 0.04 s, map 3 task(s) in 1.20 s (4 invocations)');
+  });
 });
