@@ -1,10 +1,11 @@
 import { Command, Option } from 'commander';
 import { ARCHITECTURES, type Architecture, parseArchitecture } from '../lib/deployment';
+import { UsageError } from '../lib/errors';
 import { oneOf, positiveInt, positiveNumber } from '../lib/options';
 import type { CliContext } from './context';
 
 interface CostOptions {
-  eventsPerSec: number;
+  eventsPerSec?: number;
   eventBytes: number;
   architecture?: Architecture;
   streamCapacity?: 'on-demand' | 'provisioned';
@@ -25,9 +26,10 @@ export function costCommand(ctx: CliContext): Command {
   const cmd = new Command('cost')
     .description('estimate the monthly AWS bill of a deployment, per architecture and per service')
     .addOption(
-      new Option('--events-per-sec <n>', 'average events per second')
-        .makeOptionMandatory()
-        .argParser(positiveNumber('--events-per-sec')),
+      new Option(
+        '--events-per-sec <n>',
+        'average events per second (required, except with --batch-engines)',
+      ).argParser(positiveNumber('--events-per-sec')),
     )
     .addOption(
       new Option('--event-bytes <n>', 'average event size in bytes')
@@ -90,7 +92,7 @@ Examples:
   $ streamlake cost --events-per-sec 5000 --architecture lambda -c speedEngine=flink -c egress=nat
   $ streamlake cost --events-per-sec 20000 --stream-capacity provisioned -c shardCount=40 --month 24 --json
   $ streamlake cost --events-per-sec 1000 -c batchEngine=mapreduce --explain
-  $ streamlake cost --events-per-sec 1000 --batch-engines`,
+  $ streamlake cost --batch-engines`,
     );
   cmd.action((o: CostOptions) => {
     if (o.batchEngines) {
@@ -100,6 +102,8 @@ Examples:
       ctx.out(o.json ? JSON.stringify(rows, null, 2) : renderComparison(rows));
       return;
     }
+    if (o.eventsPerSec === undefined)
+      throw new UsageError("required option '--events-per-sec <n>' not specified");
     // Loaded on use (require, not import(): the CLI runs under tsx's CommonJS hook): the model reads the config, the
     // price table and the template inventory, which the other commands never need.
     const { costReport, renderReport } = require('../lib/cost-report') as typeof import('../lib/cost-report');

@@ -154,6 +154,13 @@ describe('--explain and --json', () => {
   });
 });
 
+test('--batch-engines needs no --events-per-sec (it prices volumes per day)', async () => {
+  const ctx = context();
+  expect(await run(['cost', '--batch-engines', '--json'], ctx)).toBe(ExitCode.ok);
+  const rows = JSON.parse(ctx.stdout.join('\n')) as unknown[];
+  expect(rows).toHaveLength(4);
+});
+
 describe('usage errors (exit 2)', () => {
   test.each([
     [['--events-per-sec', '1000', '--month', '0'], /--month must be a positive whole number/],
@@ -168,6 +175,7 @@ describe('usage errors (exit 2)', () => {
     ],
     [['--events-per-sec', '1000', '-c', 'nope'], /--context nope: give key=value/],
     [['--events-per-sec', '1000', '-c', 'target=localstack'], /cost prices an AWS deployment/],
+    [['--month', '12'], /required option '--events-per-sec <n>' not specified/],
   ])('%j', async (argv, message) => {
     const ctx = context();
     expect(await run(['cost', ...argv], ctx)).toBe(ExitCode.usage);
