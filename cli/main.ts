@@ -1,6 +1,7 @@
 /**
  * `streamlake`: the operations CLI. Commands: produce, batch, replay, query, cost.
- * Exit codes: 0 ok, 1 failure, 2 usage, 3 not deployed, 4 timed out (see cli/lib/errors.ts, docs/cli.md).
+ * Exit codes: 0 ok, 1 failure, 2 usage, 3 not deployed, 4 timed out waiting, 5 endpoint unreachable, 6 no credentials,
+ * 130 interrupted (see cli/lib/errors.ts, docs/cli.md).
  */
 import { Command, CommanderError } from 'commander';
 import { batchCommand } from './commands/batch';
@@ -10,6 +11,7 @@ import { produceCommand } from './commands/produce';
 import { queryCommand } from './commands/query';
 import { replayCommand } from './commands/replay';
 import { CliError, ExitCode } from './lib/errors';
+import { describeFailure } from './lib/network';
 
 export function buildProgram(ctx: CliContext = defaultContext()): Command {
   const program = new Command('streamlake')
@@ -24,7 +26,8 @@ export function buildProgram(ctx: CliContext = defaultContext()): Command {
 Resources are found from the CloudFormation outputs of the Streamlake-<Stage>-* stacks (--stage, --region);
 --endpoint-url or --local sends every call to offline emulators.
 
-Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not deployed (stage, architecture or output missing), 4 timed out.
+Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not deployed (stage, architecture or output missing), 4 timed out
+waiting, 5 endpoint unreachable (refused, not found, no answer in time), 6 no usable AWS credentials, 130 Ctrl-C.
 
 Examples:
   $ streamlake produce --count 10000 --rate 500
@@ -71,6 +74,13 @@ export async function run(argv: readonly string[], ctx: CliContext = defaultCont
     if (e instanceof CliError) {
       ctx.err(`streamlake: ${e.message}`);
       return e.exitCode;
+    }
+    // Connection failures and missing credentials are the user's environment, not a bug: one line, own exit code.
+    const described = describeFailure(e);
+    if (described) {
+      ctx.err(`streamlake: ${described.message}`);
+      if (process.env['STREAMLAKE_DEBUG']) ctx.err((e as Error).stack ?? '');
+      return described.exitCode;
     }
     const err = e as Error & { $metadata?: unknown };
     ctx.err(`streamlake: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`);

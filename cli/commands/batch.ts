@@ -31,6 +31,7 @@ interface RunOptions extends DeploymentOptions {
   pyFiles?: string;
   timeout?: number;
   poll: number;
+  json?: boolean;
 }
 
 interface StatusOptions extends DeploymentOptions {
@@ -76,6 +77,7 @@ export function batchCommand(ctx: CliContext): Command {
         .default(15_000, '15s')
         .argParser(duration('--poll')),
     )
+    .option('--json', 'print the run (and with --wait its outcome) as JSON')
     .addHelpText(
       'after',
       `
@@ -116,11 +118,17 @@ Examples:
         entrypoint: o.entrypoint,
         ...(o.pyFiles ? { pyFiles: o.pyFiles } : {}),
       });
-      ctx.out(`added step ${stepId} to ${o.clusterId} for ${o.date}`);
-      if (!o.wait) return;
+      const started = { date: o.date, clusterId: o.clusterId, stepId };
+      if (!o.json) ctx.out(`added step ${stepId} to ${o.clusterId} for ${o.date}`);
+      if (!o.wait) {
+        if (o.json) ctx.out(JSON.stringify(started, null, 2));
+        return;
+      }
       const r = await waitForStep(emr, o.clusterId, stepId, waitOptions);
       ctx.out(
-        `step ${stepId} ${r.status} after ${formatDuration(r.elapsedMs)}${r.reason ? `: ${r.reason}` : ''}`,
+        o.json
+          ? JSON.stringify({ ...started, ...r }, null, 2)
+          : `step ${stepId} ${r.status} after ${formatDuration(r.elapsedMs)}${r.reason ? `: ${r.reason}` : ''}`,
       );
       if (!isSuccess(r.status)) throw new CliError(`batch for ${o.date} ${r.status}`, ExitCode.failure);
       return;
@@ -132,11 +140,17 @@ Examples:
       o.date,
       ctx.clock.now(),
     );
-    ctx.out(`started ${arn} for ${o.date}`);
-    if (!o.wait) return;
+    const started = { date: o.date, executionArn: arn };
+    if (!o.json) ctx.out(`started ${arn} for ${o.date}`);
+    if (!o.wait) {
+      if (o.json) ctx.out(JSON.stringify(started, null, 2));
+      return;
+    }
     const r = await waitForExecution(sfn, arn, waitOptions);
     ctx.out(
-      `${o.date}: ${r.status} after ${formatDuration(r.elapsedMs)}${r.error ? ` (${r.error}${r.cause ? `: ${r.cause}` : ''})` : ''}`,
+      o.json
+        ? JSON.stringify({ ...started, ...r }, null, 2)
+        : `${o.date}: ${r.status} after ${formatDuration(r.elapsedMs)}${r.error ? ` (${r.error}${r.cause ? `: ${r.cause}` : ''})` : ''}`,
     );
     if (!isSuccess(r.status)) throw new CliError(`batch for ${o.date} ${r.status}`, ExitCode.failure);
   });

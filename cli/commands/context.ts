@@ -9,7 +9,14 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import { type Command, Option } from 'commander';
-import { type ConnectionOptions, clientConfig, DEFAULT_LOCAL_ENDPOINT, DEFAULT_REGION } from '../lib/clients';
+import {
+  type ConnectionOptions,
+  clientConfig,
+  DEFAULT_LOCAL_ENDPOINT,
+  DEFAULT_REGION,
+  parseRegion,
+  resolveEndpoint,
+} from '../lib/clients';
 import { type Clock, systemClock } from '../lib/clock';
 import {
   ARCHITECTURES,
@@ -22,22 +29,64 @@ import {
   type Stage,
 } from '../lib/deployment';
 import { UsageError } from '../lib/errors';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type FetchLike,
+  tagEndpoint,
+} from '../lib/network';
+import { duration } from '../lib/options';
 
 export interface CliContext {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly stderr: NodeJS.WriteStream;
   readonly clock: Clock;
-  readonly fetch: typeof fetch;
+  readonly fetch: FetchLike;
+  /** Where `--out -` writes records. @default process.stdout */
+  readonly recordsOut?: NodeJS.WritableStream;
+  /**
+   * Calls `handler` on the first Ctrl-C (SIGINT) until the returned function is called; a second Ctrl-C kills.
+   * @default - process SIGINT
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
+export function onProcessInterrupt(handler: () => void): () => void {
+  process.once('SIGINT', handler);
+  return () => process.off('SIGINT', handler);
+}
+
+/**
+ * Standard streams, with a closed pipe (`streamlake … | head`) ending output quietly: after EPIPE nothing more is
+ * written and no stack trace is printed; the exit code stays the command's.
+ */
+const closed = { stdout: false, stderr: false };
+
 export function defaultContext(): CliContext {
+  for (const [name, stream] of [
+    ['stdout', process.stdout],
+    ['stderr', process.stderr],
+  ] as const) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      closed[name] = true;
+    });
+  }
   return {
-    out: (t) => process.stdout.write(`${t}\n`),
-    err: (t) => process.stderr.write(`${t}\n`),
+    out: (t) => {
+      if (!closed.stdout && !process.stdout.destroyed) process.stdout.write(`${t}\n`);
+    },
+    err: (t) => {
+      if (!closed.stderr && !process.stderr.destroyed) process.stderr.write(`${t}\n`);
+    },
     stderr: process.stderr,
+    recordsOut: process.stdout,
     clock: systemClock,
     fetch,
+    onInterrupt: onProcessInterrupt,
   };
 }
 
@@ -47,9 +96,14 @@ export interface DeploymentOptions {
   readonly region: string;
   readonly endpointUrl?: string;
   readonly local?: boolean;
+  readonly connectTimeout: number;
+  readonly requestTimeout: number;
 }
 
-/** --stage, --architecture, --region, --endpoint-url, --local: how a command finds a deployment. */
+/**
+ * --stage, --architecture, --region, --endpoint-url, --local: how a command finds a deployment;
+ * --connect-timeout, --request-timeout: how long any one call may take.
+ */
 export function addDeploymentOptions(cmd: Command): Command {
   return cmd
     .addOption(
@@ -67,9 +121,9 @@ export function addDeploymentOptions(cmd: Command): Command {
       ).argParser(parseArchitecture),
     )
     .addOption(
-      new Option('--region <region>', 'AWS region').default(
-        process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? DEFAULT_REGION,
-      ),
+      new Option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)')
+        .default(process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? DEFAULT_REGION)
+        .argParser(parseRegion),
     )
     .addOption(
       new Option(
@@ -79,6 +133,19 @@ export function addDeploymentOptions(cmd: Command): Command {
     )
     .addOption(
       new Option('--local', `same as --endpoint-url ${DEFAULT_LOCAL_ENDPOINT}`).conflicts('endpointUrl'),
+    )
+    .addOption(
+      new Option('--connect-timeout <time>', 'give up connecting to an endpoint after this long (exit 5)')
+        .default(DEFAULT_CONNECT_TIMEOUT_MS, `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s`)
+        .argParser(duration('--connect-timeout')),
+    )
+    .addOption(
+      new Option(
+        '--request-timeout <time>',
+        `give up on a request without an answer after this long; ${DEFAULT_MAX_ATTEMPTS} attempts (exit 5)`,
+      )
+        .default(DEFAULT_REQUEST_TIMEOUT_MS, `${DEFAULT_REQUEST_TIMEOUT_MS / 1000}s`)
+        .argParser(duration('--request-timeout')),
     );
 }
 
@@ -92,20 +159,32 @@ function endpoint(value: string): string {
   return value;
 }
 
+/** Region, endpoint and timeouts of every client a command makes (the region is checked here too: it may come from the environment). */
 export function connection(o: DeploymentOptions): ConnectionOptions {
-  const endpointUrl = o.endpointUrl ?? (o.local ? DEFAULT_LOCAL_ENDPOINT : undefined);
-  return { region: o.region, ...(endpointUrl ? { endpoint: endpointUrl } : {}) };
+  const endpointUrl = resolveEndpoint(o);
+  return {
+    region: parseRegion(o.region),
+    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+    network: {
+      connectTimeoutMs: o.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: o.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    },
+  };
 }
 
+/** Clients as the commands use them: timeouts, bounded attempts, and errors that name their endpoint. */
 export const clients = {
-  cloudformation: (c: ConnectionOptions) => new CloudFormationClient(clientConfig(c)),
+  cloudformation: (c: ConnectionOptions) => tagEndpoint(new CloudFormationClient(clientConfig(c))),
+  kinesis: (c: ConnectionOptions) => tagEndpoint(new KinesisClient(clientConfig(c))),
   /** The producer does its own backoff with full jitter: the SDK's retries would multiply attempts. */
-  kinesis: (c: ConnectionOptions) => new KinesisClient(clientConfig(c, { maxAttempts: 1 })),
-  sfn: (c: ConnectionOptions) => new SFNClient(clientConfig(c)),
-  emr: (c: ConnectionOptions) => new EMRClient(clientConfig(c)),
-  ssm: (c: ConnectionOptions) => new SSMClient(clientConfig(c)),
-  flink: (c: ConnectionOptions) => new KinesisAnalyticsV2Client(clientConfig(c)),
-  cloudwatch: (c: ConnectionOptions) => new CloudWatchClient(clientConfig(c)),
+  kinesisProducer: (c: ConnectionOptions) =>
+    tagEndpoint(new KinesisClient(clientConfig(c, { maxAttempts: 1 }))),
+  sfn: (c: ConnectionOptions) => tagEndpoint(new SFNClient(clientConfig(c))),
+  emr: (c: ConnectionOptions) => tagEndpoint(new EMRClient(clientConfig(c))),
+  ssm: (c: ConnectionOptions) => tagEndpoint(new SSMClient(clientConfig(c))),
+  flink: (c: ConnectionOptions) => tagEndpoint(new KinesisAnalyticsV2Client(clientConfig(c))),
+  cloudwatch: (c: ConnectionOptions) => tagEndpoint(new CloudWatchClient(clientConfig(c))),
   credentials: (c: ConnectionOptions): AwsCredentialIdentity | Provider<AwsCredentialIdentity> => {
     const cfg = clientConfig(c);
     return cfg.credentials ?? fromNodeProviderChain();

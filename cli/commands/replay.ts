@@ -42,7 +42,7 @@ export function replayCommand(ctx: CliContext): Command {
         'default: the whole retained stream (TRIM_HORIZON)',
     )
     .option('--dry-run', 'print the plan and change nothing')
-    .option('--json', 'with --dry-run: print the plan as JSON')
+    .option('--json', 'print the plan (--dry-run), the outcome or what --abort did as JSON')
     .option(
       '--abort',
       'stop and delete the replay application (serving and the live application are not touched)',
@@ -94,7 +94,11 @@ Examples:
     if (o.abort) {
       const deleted = await abortReplay(deps, applicationName);
       ctx.out(
-        deleted ? `deleted ${applicationName}-replay` : `no replay application (${applicationName}-replay)`,
+        o.json
+          ? JSON.stringify({ application: `${applicationName}-replay`, deleted }, null, 2)
+          : deleted
+            ? `deleted ${applicationName}-replay`
+            : `no replay application (${applicationName}-replay)`,
       );
       return;
     }
@@ -121,6 +125,10 @@ Examples:
       return;
     }
     const r = await executeReplay(deps, req, plan);
+    if (o.json) {
+      ctx.out(JSON.stringify({ ...r, currentView: plan.currentView, nextView: plan.nextView }, null, 2));
+      return;
+    }
     ctx.out(
       `replay done in ${formatDuration(r.elapsedMs)}: serving reads ${plan.nextView} (was ${plan.currentView}); ` +
         `${plan.applicationName} writes it for event times from ${r.handOverAt}. ` +
