@@ -58,12 +58,13 @@ export function onProcessInterrupt(handler: () => void): () => void {
   return () => process.off('SIGINT', handler);
 }
 
+/** Set once a reader has closed the pipe (EPIPE): nothing more is written to that stream. */
+const closed = { stdout: false, stderr: false };
+
 /**
  * Standard streams, with a closed pipe (`streamlake … | head`) ending output quietly: after EPIPE nothing more is
  * written and no stack trace is printed; the exit code stays the command's.
  */
-const closed = { stdout: false, stderr: false };
-
 export function defaultContext(): CliContext {
   for (const [name, stream] of [
     ['stdout', process.stdout],

@@ -1,15 +1,36 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Names } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildVariant } from '../support/app';
 import { VARIANTS } from '../support/variants';
 
 const ROOT = join(__dirname, '..', '..');
 
+/** One synthesis per variant: its cloud assembly and the unique IDs of its constructs. */
+const built = new Map<string, { assembly: CloudAssembly; uniqueIds: string[] }>();
+function synthesized(name: string) {
+  let b = built.get(name);
+  if (!b) {
+    const { app, stacks } = buildVariant(VARIANTS[name]!);
+    // The unique ID of every construct: construct IDs that reference another construct embed it.
+    const uniqueIds = stacks.all.flatMap((s) =>
+      s.node
+        .findAll()
+        .filter((n) => n !== s)
+        .map((n) => Names.nodeUniqueId(n.node)),
+    );
+    b = { assembly: app.synth(), uniqueIds };
+    built.set(name, b);
+  }
+  return b;
+}
+const logicalIds = (assembly: CloudAssembly) =>
+  assembly.stacks.flatMap((s) => Object.keys((s.template as { Resources: object }).Resources));
+
 /** The cdk CLI selects stacks by matching their hierarchical ID (construct path), not their CloudFormation name. */
-test.each(Object.entries(VARIANTS))('variant %s: every stack is selected by its name', (_name, context) => {
-  const assembly = buildVariant(context).app.synth();
+test.each(Object.keys(VARIANTS))('variant %s: every stack is selected by its name', (name) => {
+  const { assembly } = synthesized(name);
   expect(assembly.stacks.length).toBeGreaterThan(0);
   for (const stack of assembly.stacks) {
     expect(stack.stackName).toMatch(/^Streamlake-(Dev|Prod)-[A-Z][a-z]+$/);
@@ -18,7 +39,7 @@ test.each(Object.entries(VARIANTS))('variant %s: every stack is selected by its 
 });
 
 test('npx cdk ls Streamlake-Dev-Storage selects that stack (the cdk CLI on a synthesized assembly)', () => {
-  const assembly = buildVariant({ architecture: 'kappa' }).app.synth();
+  const { assembly } = synthesized('kappa');
   const cdk = (...args: string[]) =>
     spawnSync('npx', ['--no-install', 'cdk', 'ls', '--app', assembly.directory, '--no-notices', ...args], {
       cwd: ROOT,
@@ -35,36 +56,18 @@ test('npx cdk ls Streamlake-Dev-Storage selects that stack (the cdk CLI on a syn
 });
 
 describe('logical IDs do not depend on stack names', () => {
-  const synthesized = (context: Record<string, string>) => {
-    const { stacks } = buildVariant(context);
-    const logicalIds = stacks.all.flatMap((s) =>
-      Object.keys(Template.fromStack(s).toJSON().Resources as Record<string, unknown>),
-    );
-    // The unique IDs of every construct, as construct IDs that reference other constructs embed them.
-    const uniqueIds = stacks.all.flatMap((s) =>
-      s.node
-        .findAll()
-        .filter((n) => n !== s)
-        .map((n) => Names.nodeUniqueId(n.node)),
-    );
-    return { logicalIds, uniqueIds };
-  };
-
-  test.each(Object.entries(VARIANTS))(
-    'variant %s: no logical ID embeds a construct path',
-    (_name, context) => {
-      const { logicalIds, uniqueIds } = synthesized(context);
-      expect(uniqueIds.length).toBeGreaterThan(100);
-      expect(logicalIds.filter((id) => uniqueIds.some((u) => id.includes(u)))).toEqual([]);
-    },
-  );
+  test.each(Object.keys(VARIANTS))('variant %s: no logical ID embeds a construct path', (name) => {
+    const { assembly, uniqueIds } = synthesized(name);
+    expect(uniqueIds.length).toBeGreaterThan(100);
+    expect(logicalIds(assembly).filter((id) => uniqueIds.some((u) => id.includes(u)))).toEqual([]);
+  });
 
   test('the event source mapping and the EMR service-access rule keep the IDs they had before', () => {
     // Values from the templates synthesized when stacks had their layer as construct ID: a new ID would replace the
     // mapping (the new one re-reads the stream from TRIM_HORIZON) and fail to re-create the security-group rule.
-    const { logicalIds } = synthesized({ architecture: 'lambda' });
-    expect(logicalIds).toContain('ConsumerFunctionKinesisEventSourceIngestionEventsStream76292827940D892E');
-    expect(logicalIds).toContain(
+    const ids = logicalIds(synthesized('lambda').assembly);
+    expect(ids).toContain('ConsumerFunctionKinesisEventSourceIngestionEventsStream76292827940D892E');
+    expect(ids).toContain(
       'EmrServiceAccessSecurityGroupfromBatchEmrPrimarySecurityGroup6848C1A9944325ED2F56',
     );
   });
