@@ -11,7 +11,8 @@
  * Tumbling windows are simulated as the event source mapping drives them: records are grouped per second of arrival
  * (Lambda polls a shard about once a second), each second is cut into invocations of the batch size, a window is
  * `[k·W, (k+1)·W)` of approximateArrivalTimestamp (Lambda bounds windows by arrival time, not by occurredAt), and a
- * window ends with a final invoke without records. The state goes through JSON between invocations, as in Lambda.
+ * window ends with a final invoke without records. The state goes through JSON between invocations, as in Lambda
+ * (the runtime serializes the response and parses the next event): `JSON.parse(JSON.stringify(state))`, timed.
  *
  * The reference workload (seeded, deterministic): a live cricket match on a streaming platform, records of ~300 bytes.
  * - 50 contentIds, Zipf-like popularity (s = 1.1): the live match stream takes ~25 %, highlights and other live
@@ -24,6 +25,7 @@ import { MemoryDeadLetterSink } from '../lambda/stream-consumer/dead-letter';
 import { processBatch } from '../lambda/stream-consumer/process-batch';
 import { DEFAULT_STATE_BUDGET_BYTES, processWindowBatch } from '../lambda/stream-consumer/window';
 import { MemoryViewWriter } from '../lambda/stream-consumer/writer';
+import { pathologicalRecords, referenceRecords } from './consumer-workload';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -32,146 +34,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const WINDOWS = (process.env.BENCH_WINDOWS ?? '60,120').split(',').map(Number);
 const WINDOW_BATCH = Number(process.env.BENCH_WINDOW_BATCH_SIZE ?? 100);
 const PATHOLOGICAL_RECORDS = Number(process.env.BENCH_PATHOLOGICAL_RECORDS ?? 120_000);
-const SEED = 20261120;
-
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function weighted<T>(items: readonly (readonly [T, number])[], r: () => number): () => T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  const cum: number[] = [];
-  let acc = 0;
-  for (const [, w] of items) {
-    acc += w / total;
-    cum.push(acc);
-  }
-  return () => {
-    const x = r();
-    for (let i = 0; i < cum.length; i++) if (x < cum[i]) return items[i][0];
-    return items[items.length - 1][0];
-  };
-}
-
-const hex8 = (r: () => number) =>
-  Math.floor(r() * 4294967296)
-    .toString(16)
-    .padStart(8, '0');
-const uuid = (r: () => number) => {
-  const [a, b, c, d] = [hex8(r), hex8(r), hex8(r), hex8(r)];
-  return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-a${c.slice(1, 4)}-${c.slice(4)}${d}`;
-};
-
-const SHARED = {
-  eventSource: 'aws:kinesis',
-  eventVersion: '1.0',
-  eventName: 'aws:kinesis:record',
-  invokeIdentityArn: 'arn:aws:iam::123456789012:role/stream-consumer',
-  awsRegion: 'us-east-1',
-  eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/streamlake-events',
-};
-
-/** The reference records, in Kinesis envelopes (data base64), in arrival order. */
-function referenceRecords(n: number): { records: KinesisStreamRecord[]; payloadBytes: number } {
-  const r = rng(SEED);
-  const contents = Array.from(
-    { length: 50 },
-    (_, i) =>
-      [i === 0 ? 'match-ind-aus-live' : `content-${String(i).padStart(3, '0')}`, 1 / (i + 1) ** 1.1] as const,
-  );
-  const content = weighted(contents, r);
-  const type = weighted(
-    [
-      ['heartbeat', 55],
-      ['like', 15],
-      ['view_start', 10],
-      ['view_end', 8],
-      ['comment', 6],
-      ['share', 6],
-    ] as const,
-    r,
-  );
-  const regions = [
-    'IN-MH',
-    'IN-KA',
-    'IN-DL',
-    'IN-TN',
-    'AU-NSW',
-    'AU-VIC',
-    'GB-ENG',
-    'AE-DU',
-    'US-CA',
-    'SG-01',
-  ];
-  const devices = ['android', 'ios', 'web', 'smart-tv', 'fire-tv', 'roku'];
-  const start = Date.UTC(2026, 10, 20, 23, 40);
-  const records: KinesisStreamRecord[] = [];
-  const recent: string[] = [];
-  let payloadBytes = 0;
-  for (let i = 0; i < n; i++) {
-    const arrival = start + (i * 1000) / RATE;
-    const x = r();
-    let data: string;
-    if (x < 0.005 && recent.length > 0) {
-      data = recent[Math.floor(r() * recent.length)]; // exact re-send
-    } else {
-      const lag = x < 0.9 ? r() * 2000 : x < 0.995 ? r() * 30_000 : 60_000 + r() * 240_000;
-      const t = type();
-      const ev: Record<string, unknown> = {
-        eventId: uuid(r),
-        type: t,
-        userId: `u-${String(Math.floor(r() * 5_000_000)).padStart(8, '0')}`,
-        contentId: content(),
-        occurredAt: new Date(Math.floor(arrival - lag)).toISOString(),
-        region: regions[Math.floor(r() * regions.length)],
-        device: devices[Math.floor(r() * devices.length)],
-        sessionId: uuid(r),
-        appVersion: `7.${Math.floor(r() * 9)}.${Math.floor(r() * 30)}`,
-        bitrateKbps: 800 + Math.floor(r() * 5200),
-      };
-      if (t === 'heartbeat') ev.watchSeconds = 30;
-      else if (t === 'view_end') ev.watchSeconds = Math.floor(r() * 3600);
-      let json = JSON.stringify(ev);
-      const m = r();
-      if (m < 0.005) {
-        const kind = Math.floor(r() * 5);
-        if (kind === 0)
-          json = json.slice(0, -7); // truncated
-        else if (kind === 1) json = json.replace('"contentId":"', '"contentId":"#');
-        else if (kind === 2)
-          json = json.replace(/"occurredAt":"[^"]+"/, '"occurredAt":"2026-02-30T10:00:00.000Z"');
-        else if (kind === 3) json = json.replace('"type":"', '"type":"x');
-        else json = `${json.slice(0, 20)}\u0000`; // broken
-      }
-      data = Buffer.from(json, 'utf8').toString('base64');
-      if (m < 0.005 && Math.floor(m * 1000) % 5 === 0) data = `*${data.slice(1)}`; // bad base64
-      recent.push(data);
-      if (recent.length > 200) recent.shift();
-    }
-    payloadBytes += (data.length * 3) / 4;
-    const sequenceNumber = `4965736${String(i).padStart(49, '0')}`;
-    records.push({
-      ...SHARED,
-      eventID: `shardId-000000000000:${sequenceNumber}`,
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: `pk-${i % 64}`,
-        sequenceNumber,
-        data,
-        approximateArrivalTimestamp: arrival / 1000,
-      },
-    });
-  }
-  return { records, payloadBytes };
-}
 
 interface Timing {
   wallS: number;
@@ -264,7 +126,8 @@ async function windowPipeline(
     run.invocations++;
     if (out.stats.flush === 'early') run.earlyFlushes++;
     run.maxStateBytes = Math.max(run.maxStateBytes, out.stats.stateBytes);
-    run.maxStateKeys = Math.max(run.maxStateKeys, out.stats.stateKeys);
+    // keys are counted when an invocation reads the state in full (a compaction or a flush)
+    run.maxStateKeys = Math.max(run.maxStateKeys, out.stats.stateKeys ?? 0);
     run.maxReturnedStateBytes = Math.max(run.maxReturnedStateBytes, out.stats.returnedStateBytes);
     state = isFinalInvokeForWindow
       ? undefined
@@ -294,50 +157,12 @@ async function windowPipeline(
   return run;
 }
 
-/**
- * A pathological mix for the state size: 100,000 contentIds of 64 characters drawn uniformly and occurredAt up to
- * 10 minutes late, so almost every event opens its own (contentId, type, minute) key.
- */
-function pathologicalRecords(n: number): KinesisStreamRecord[] {
-  const r = rng(SEED + 1);
-  const types = ['heartbeat', 'like', 'view_start', 'view_end', 'comment', 'share'];
-  const start = Date.UTC(2026, 10, 20, 23, 40);
-  const records: KinesisStreamRecord[] = [];
-  for (let i = 0; i < n; i++) {
-    const arrival = start + (i * 1000) / RATE;
-    const t = types[Math.floor(r() * types.length)];
-    const ev: Record<string, unknown> = {
-      eventId: uuid(r),
-      type: t,
-      userId: `u-${i}`,
-      contentId: `long-tail-content-${String(Math.floor(r() * 100_000)).padStart(46, '0')}`,
-      occurredAt: new Date(Math.floor(arrival - r() * 600_000)).toISOString(),
-      region: 'IN-MH',
-      device: 'web',
-    };
-    if (t === 'heartbeat' || t === 'view_end') ev.watchSeconds = 30;
-    const sequenceNumber = `4965736${String(i).padStart(49, '0')}`;
-    records.push({
-      ...SHARED,
-      eventID: `shardId-000000000000:${sequenceNumber}`,
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: `pk-${i % 64}`,
-        sequenceNumber,
-        data: Buffer.from(JSON.stringify(ev), 'utf8').toString('base64'),
-        approximateArrivalTimestamp: arrival / 1000,
-      },
-    });
-  }
-  return records;
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const g0 = Date.now();
-  const { records, payloadBytes } = referenceRecords(RECORDS);
+  const { records, payloadBytes } = referenceRecords(RECORDS, RATE);
   console.log(
     `reference records: ${fmt(records.length)}, mean payload ${(payloadBytes / records.length).toFixed(0)} bytes ` +
       `(generated in ${((Date.now() - g0) / 1000).toFixed(1)} s)`,
@@ -386,7 +211,16 @@ async function main(): Promise<void> {
   const rate = (ts: Timing[], k: 'wallS' | 'cpuS') => records.length / median(ts.map((t) => t[k]));
   const bareWall = rate(bare, 'wallS');
   const bareCpu = rate(bare, 'cpuS');
-  rows.push(['bare loop (base64 + JSON.parse)', '-', fmt(bareWall), fmt(bareCpu), '100 %', '-', '-']);
+  rows.push([
+    'bare loop (base64 + JSON.parse)',
+    '-',
+    fmt(bareWall),
+    fmt(bareCpu),
+    '100 %',
+    '100 %',
+    '-',
+    '-',
+  ]);
   for (const [size, e] of byBatch) {
     const wall = rate(e.timings, 'wallS');
     const cpu = rate(e.timings, 'cpuS');
@@ -396,18 +230,21 @@ async function main(): Promise<void> {
       fmt(wall),
       fmt(cpu),
       `${((100 * wall) / bareWall).toFixed(0)} %`,
+      `${((100 * cpu) / bareCpu).toFixed(0)} %`,
       ((1000 * e.writes) / records.length).toFixed(1),
       `${fmt(e.malformed)} / ${fmt(e.duplicates)}`,
     ]);
   }
   for (const [seconds, e] of byWindow) {
     const wall = rate(e.timings, 'wallS');
+    const cpu = rate(e.timings, 'cpuS');
     rows.push([
       `consumer, tumbling window ${seconds} s (processWindowBatch)`,
       fmt(WINDOW_BATCH),
       fmt(wall),
-      fmt(rate(e.timings, 'cpuS')),
+      fmt(cpu),
       `${((100 * wall) / bareWall).toFixed(0)} %`,
+      `${((100 * cpu) / bareCpu).toFixed(0)} %`,
       ((1000 * e.run.writes) / records.length).toFixed(1),
       '-',
     ]);
@@ -418,6 +255,7 @@ async function main(): Promise<void> {
     'records/s per core (wall)',
     'records/s per CPU-s',
     'vs bare (wall)',
+    'vs bare (CPU)',
     'writes per 1,000 records',
     'dead letters / in-batch dups',
   ];
@@ -435,7 +273,7 @@ async function main(): Promise<void> {
       `  ${seconds} s: ${fmt(e.run.invocations)} invocations (${fmt(e.run.finals)} final), max state ` +
         `${fmt(e.run.maxStateBytes)} bytes / ${fmt(e.run.maxStateKeys)} keys, early flushes ${e.run.earlyFlushes}`,
     );
-  const patho = pathologicalRecords(PATHOLOGICAL_RECORDS);
+  const patho = pathologicalRecords(PATHOLOGICAL_RECORDS, RATE);
   console.log(
     `tumbling windows, pathological mix (${fmt(patho.length)} records, 100,000 contentIds of 64 chars, up to 10 min late):`,
   );
@@ -459,7 +297,7 @@ async function main(): Promise<void> {
     const guarded = await windowPipeline(patho, seconds, WINDOW_BATCH);
     console.log(
       `  ${seconds} s: without the guard the state reaches ${fmt(unguarded.stateBytes)} bytes / ` +
-        `${fmt(unguarded.stateKeys)} keys (Lambda's limit: 1 MB); with the ${fmt(DEFAULT_STATE_BUDGET_BYTES)}-byte ` +
+        `${fmt(unguarded.stateKeys ?? 0)} keys (Lambda's limit: 1 MB); with the ${fmt(DEFAULT_STATE_BUDGET_BYTES)}-byte ` +
         `guard: max ${fmt(guarded.maxStateBytes)} bytes after folding a batch, ${fmt(guarded.maxReturnedStateBytes)} returned, ${guarded.earlyFlushes} early flushes, ` +
         `${((1000 * guarded.writes) / patho.length).toFixed(1)} writes per 1,000 records`,
     );

@@ -214,6 +214,7 @@ export class ArchiveWriter {
   private stopping = false;
   private workers: Promise<void>[] = [];
   private readonly caughtUp = new Map<string, boolean>();
+  private readonly positions: Record<string, string | undefined> = {};
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -239,6 +240,18 @@ export class ArchiveWriter {
     return this.caughtUp.size > 0 && [...this.caughtUp.values()].every(Boolean);
   }
 
+  /** Per shard, the highest sequence number read from the stream (every record up to it is buffered or written). */
+  readPositions(): Readonly<Record<string, string | undefined>> {
+    return { ...this.positions };
+  }
+
+  /** Records read but not yet written to S3. */
+  get bufferedRecords(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) n += b.records;
+    return n;
+  }
+
   /** Stops reading and delivers every buffer (Firehose would deliver them at the end of the interval). */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -258,6 +271,8 @@ export class ArchiveWriter {
       );
       it = r.nextIterator;
       for (const rec of r.records) this.add(rec);
+      const last = r.records[r.records.length - 1];
+      if (last) this.positions[shardId] = last.sequenceNumber;
       this.caughtUp.set(shardId, r.records.length === 0);
       if (r.records.length === 0)
         await new Promise((res) => setTimeout(res, this.options.pollIntervalMs ?? 500));

@@ -2,6 +2,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import flinkProperties from '../lib/contracts/flink-properties.json';
+import flinkRuntime from '../lib/contracts/flink-runtime.json';
 import sparkArgs from '../lib/contracts/spark-args.json';
 import { CREDENTIALS, type Endpoints, REGION, REPO_ROOT, sdkEnv, venvBin } from './emulators';
 import type { ManagedProcess, ProcessRegistry } from './proc';
@@ -49,6 +50,8 @@ export function startFlink(
     restore: boolean;
     ep: Endpoints;
     logName: string;
+    /** Port of the MiniCluster's REST API (the job's --rest-port, lib/contracts/flink-runtime.json). */
+    restPort?: number;
   },
 ): ManagedProcess {
   if (!existsSync(FLINK_SCRIPT))
@@ -63,6 +66,7 @@ export function startFlink(
       '--checkpoint-dir',
       opts.checkpointDir,
       ...(opts.restore ? ['--restore-latest'] : []),
+      ...(opts.restPort !== undefined ? [flinkRuntime.localFlags.restPort, String(opts.restPort)] : []),
     ],
     cwd: REPO_ROOT,
     env: { ...process.env, ...sdkEnv(opts.ep) },

@@ -3,10 +3,6 @@
  * runtime never keeps a second, hand-written list of streams, tables, buckets, queues or consumer settings.
  * Local physical names come from the logical IDs (CloudFormation would generate them from the same IDs).
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Outputs } from '../lib/contracts/outputs';
 
 export type Architecture = 'lambda' | 'kappa';
 
@@ -66,6 +62,8 @@ export interface EventSourceMappingSpec {
   /** -1 = no limit. */
   readonly maxRecordAgeSeconds: number;
   readonly parallelizationFactor: number;
+  /** `TumblingWindowInSeconds`: 0 = no tumbling window. */
+  readonly tumblingWindowSeconds: number;
   readonly reportBatchItemFailures: boolean;
   readonly startingPosition: string;
   readonly onFailureQueueLogicalId?: string;
@@ -111,6 +109,8 @@ export const AWS_DEFAULTS = {
   esmMaxRetryAttempts: -1,
   esmMaxRecordAgeSeconds: -1,
   esmParallelizationFactor: 1,
+  /** "A value of 0 seconds indicates no tumbling window" (Lambda API reference, TumblingWindowInSeconds). */
+  esmTumblingWindowSeconds: 0,
   firehoseBufferIntervalSeconds: 300,
   firehoseBufferSizeMiB: 5,
   kinesisShardCount: 1,
@@ -122,58 +122,7 @@ export const AWS_DEFAULTS = {
  */
 export const LOCAL_ON_DEMAND_SHARDS = 2;
 
-/**
- * Synthesizes the app into `outDir` with bundling skipped for every stack. Runs the app directly (as `cdk synth`
- * does), because the CDK CLI refuses user context keys prefixed with `aws:` such as `aws:cdk:bundling-stacks`.
- */
-export function synthesize(
-  repoRoot: string,
-  architecture: Architecture,
-  outDir: string,
-  speedEngine?: 'lambda' | 'flink',
-): NamedTemplate[] {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
-    app: string;
-    context?: Record<string, unknown>;
-  };
-  const context = {
-    ...cdkJson.context,
-    architecture,
-    ...(speedEngine ? { speedEngine } : {}),
-    target: 'aws',
-    'aws:cdk:bundling-stacks': [],
-  };
-  const r = spawnSync(
-    process.execPath,
-    [require.resolve('tsx/cli', { paths: [repoRoot] }), join(repoRoot, 'bin', 'app.ts')],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, CDK_OUTDIR: outDir, CDK_CONTEXT_JSON: JSON.stringify(context) },
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) {
-    // Drop minified library source lines that Node prints with a stack trace; keep the app's messages.
-    const text = `${r.stderr}${r.stdout}`
-      .split('\n')
-      .filter((l) => l.length < 400)
-      .join('\n');
-    throw new Error(`cdk synth (architecture=${architecture}) failed:\n${text}`);
-  }
-  return readTemplates(outDir);
-}
-
-export function readTemplates(dir: string): NamedTemplate[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.template.json'))
-    .sort()
-    .map((f) => ({
-      stackName: f.replace(/\.template\.json$/, ''),
-      template: JSON.parse(readFileSync(join(dir, f), 'utf8')) as CfnTemplate,
-    }));
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -324,6 +273,7 @@ export function readInfra(templates: readonly NamedTemplate[]): LocalInfra {
             maxRetryAttempts: num(p.MaximumRetryAttempts, AWS_DEFAULTS.esmMaxRetryAttempts),
             maxRecordAgeSeconds: num(p.MaximumRecordAgeInSeconds, AWS_DEFAULTS.esmMaxRecordAgeSeconds),
             parallelizationFactor: num(p.ParallelizationFactor, AWS_DEFAULTS.esmParallelizationFactor),
+            tumblingWindowSeconds: num(p.TumblingWindowInSeconds, AWS_DEFAULTS.esmTumblingWindowSeconds),
             reportBatchItemFailures:
               Array.isArray(p.FunctionResponseTypes) &&
               p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
@@ -387,53 +337,4 @@ function metadataExtractionQuery(pc: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-/** The logical ID a stack output names, or a clear error that says which output is missing. */
-export function outputTarget(infra: LocalInfra, output: (typeof Outputs)[keyof typeof Outputs]): string {
-  const id = infra.outputs[output];
-  if (!id)
-    throw new Error(
-      `no stack exports the output ${output}: the local runtime finds resources through lib/contracts/outputs.ts`,
-    );
-  return id;
-}
-
-/** Physical local name of the resource a stack output refers to (bucket, table, stream or queue). */
-export function physicalNameFor(infra: LocalInfra, output: (typeof Outputs)[keyof typeof Outputs]): string {
-  const id = outputTarget(infra, output);
-  const all: { logicalId: string; name: string }[] = [
-    ...infra.buckets,
-    ...infra.tables,
-    ...infra.streams,
-    ...infra.queues,
-  ];
-  const hit = all.find((r) => r.logicalId === id);
-  if (!hit)
-    throw new Error(`output ${output} refers to ${id}, which is not a bucket, table, stream or queue`);
-  return hit.name;
-}
-
-/**
- * Resolves a function's environment for a local run: literal strings stay, references to a stream, table, bucket,
- * queue or parameter become its local name (a queue its URL); anything else (ARNs of roles, keys…) is dropped.
- */
-export function resolveEnvironment(
-  infra: LocalInfra,
-  env: Record<string, unknown>,
-  queueUrls: Record<string, string>,
-): Record<string, string> {
-  const names = new Map<string, string>();
-  for (const r of [...infra.streams, ...infra.tables, ...infra.buckets, ...infra.parameters])
-    names.set(r.logicalId, r.name);
-  for (const [id, url] of Object.entries(queueUrls)) names.set(id, url);
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-    else {
-      const ref = referencedLogicalId(v, infra.exports);
-      if (ref && names.has(ref) && !(isRecord(v) && 'Fn::GetAtt' in v)) out[k] = names.get(ref) as string;
-    }
-  }
-  return out;
 }

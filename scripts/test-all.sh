@@ -22,6 +22,8 @@ step typecheck npx tsc --noEmit
 step lint npx biome check .
 step "unit tests (jest)" npx jest --ci --selectProjects unit
 step cfn-lint bash scripts/cfn-lint.sh
+# Deploys target=localstack into community LocalStack (host mode, no Docker) and checks the raw archive; about 3 min.
+step "LocalStack trial (target=localstack deploys)" npx tsx scripts/localstack-trial.ts
 [ -f scripts/test-spark.sh ] && step "spark job (pytest)" bash scripts/test-spark.sh
 [ -f scripts/test-flink.sh ] && step "flink job (maven)" bash scripts/test-flink.sh
 if compgen -G "test/e2e/*.test.ts" >/dev/null; then

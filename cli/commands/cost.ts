@@ -13,6 +13,7 @@ interface CostOptions {
   contentIds?: number;
   region: string;
   scale?: boolean;
+  batchEngines?: boolean;
   explain?: boolean;
   json?: boolean;
   markdown?: boolean;
@@ -67,6 +68,10 @@ export function costCommand(ctx: CliContext): Command {
     )
     .option('--scale', 'also show totals at 1,000 / 10,000 / 100,000 events/s')
     .option(
+      '--batch-engines',
+      'instead: what each batch engine (emr, mapreduce) costs a day at 1, 10, 100 and 1,000 GiB of raw events a day (--events-per-sec is not used)',
+    )
+    .option(
       '--explain',
       "show each line's arithmetic, the inputs, what is not priced, prices with sources, assumptions",
     )
@@ -83,9 +88,18 @@ reason). An input beyond a service quota prints a warning line. See docs/cost.md
 Examples:
   $ streamlake cost --events-per-sec 1000 --explain
   $ streamlake cost --events-per-sec 5000 --architecture lambda -c speedEngine=flink -c egress=nat
-  $ streamlake cost --events-per-sec 20000 --stream-capacity provisioned -c shardCount=40 --month 24 --json`,
+  $ streamlake cost --events-per-sec 20000 --stream-capacity provisioned -c shardCount=40 --month 24 --json
+  $ streamlake cost --events-per-sec 1000 -c batchEngine=mapreduce --explain
+  $ streamlake cost --events-per-sec 1000 --batch-engines`,
     );
   cmd.action((o: CostOptions) => {
+    if (o.batchEngines) {
+      const { batchEngineComparison, renderComparison } =
+        require('../lib/cost-engines') as typeof import('../lib/cost-engines');
+      const rows = batchEngineComparison({ context: o.context, eventBytes: o.eventBytes, region: o.region });
+      ctx.out(o.json ? JSON.stringify(rows, null, 2) : renderComparison(rows));
+      return;
+    }
     // Loaded on use (require, not import(): the CLI runs under tsx's CommonJS hook): the model reads the config, the
     // price table and the template inventory, which the other commands never need.
     const { costReport, renderReport } = require('../lib/cost-report') as typeof import('../lib/cost-report');

@@ -219,6 +219,30 @@ export const ASSUMPTIONS = {
     source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-storage.html',
   },
 
+  // --- The batch layer (the MapReduce engine, batchEngine=mapreduce) ---
+  mapreduceGbSecondsPerRawGiB: {
+    value: 1579,
+    unit: 'Lambda GB-s per GiB of raw (gzip) input',
+    why: "every task of a day (plan, map, both reduce rounds, finish) at the deployed memory sizes, from the benchmark's task times on one core each (a Lambda function with 3008 MiB has 1.7 vCPU; S3 latency, which the local run does not have, is taken as offsetting it); measured on a shared machine (load average 2.3 to 3.9), provisional",
+    source: 'npm run bench:mapreduce, 5,000,000 events (docs/batch.md "Performance", 2026-11-29)',
+  },
+  mapreduceScratchBytesPerRawByte: {
+    value: 2.77,
+    unit: 'bytes written to the scratch prefix per raw byte',
+    why: 'shuffle files (JSON records) and staged Parquet, measured by the benchmark; held for about the run, deleted by its last step',
+    source: 'npm run bench:mapreduce',
+  },
+  mapreduceTransitionsPerChild: {
+    value: 2,
+    unit: 'state transitions per Distributed Map child execution',
+    why: 'each child is a standard execution of one Task state (entered, then succeeded)',
+  },
+  mapreduceRunHours: {
+    value: 1,
+    unit: 'hours the scratch files exist',
+    why: 'a run takes minutes; the last step deletes its scratch (the lifecycle rule expires what a failed run left)',
+  },
+
   // --- Operations around the pipeline ---
   servingRequestsPerDay: {
     value: 8640,

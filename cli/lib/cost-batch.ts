@@ -10,14 +10,16 @@
  * prices its compute from the inventory and the load; register it in BATCH_ENGINES. The batch view's writes, the
  * lake's zones, Step Functions transitions and the network are priced outside the engine and follow by themselves.
  */
-import { all } from './cost-inputs';
+
+import { MAPREDUCE_ENGINE } from './cost-batch-mapreduce';
+import { all, type BatchEngineId } from './cost-inputs';
 import type { EmrFleetInventory } from './cost-inventory';
 import { expectedDistinct } from './cost-keys';
 import { type CostContext, DAYS_PER_MONTH, n } from './cost-model';
 import { workloadKeys } from './cost-stream';
 
 export interface BatchEngine {
-  readonly id: 'emr';
+  readonly id: BatchEngineId;
   readonly title: string;
   /** Adds the engine's compute lines for the priced month. */
   readonly lines: (ctx: CostContext) => void;
@@ -156,7 +158,10 @@ export const EMR_ENGINE: BatchEngine = {
   },
 };
 
-export const BATCH_ENGINES: Record<BatchEngine['id'], BatchEngine> = { emr: EMR_ENGINE };
+export const BATCH_ENGINES: Record<BatchEngineId, BatchEngine> = {
+  emr: EMR_ENGINE,
+  mapreduce: MAPREDUCE_ENGINE,
+};
 
 /** The batch view every engine writes (lib/contracts/view-table.json): minute and day rows of the day, PUT once each. */
 export function batchViewLines(ctx: CostContext): void {

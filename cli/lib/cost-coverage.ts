@@ -56,6 +56,9 @@ export const RESOURCE_COVERAGE: Readonly<Record<string, Coverage>> = {
     notPriced: `${CONFIG}; the log group is priced under CloudWatch`,
   },
   'AWS::KinesisFirehose::DeliveryStream': { priced: ['Firehose'] },
+  'AWS::Lambda::EventInvokeConfig': {
+    notPriced: `${CONFIG}: the retry and on-failure settings of asynchronous invocations (the on-failure queue is priced under SQS)`,
+  },
   'AWS::Lambda::EventSourceMapping': {
     notPriced: 'polling the stream has no charge of its own; the invocations are priced under Lambda',
   },

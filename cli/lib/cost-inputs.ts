@@ -20,7 +20,7 @@ import { UsageError } from './errors';
 const CDK_JSON = join(__dirname, '..', '..', 'cdk.json');
 
 /** Batch engines the model can price (see cost-batch.ts). */
-export type BatchEngineId = 'emr';
+export type BatchEngineId = 'emr' | 'mapreduce';
 
 export interface CostInputs {
   readonly config: StreamlakeConfig;
@@ -94,7 +94,13 @@ export function stackKeys(config: StreamlakeConfig): string[] {
   const common = ['Storage', 'Monitoring', `Ingestion@${config.architecture}`];
   switch (config.architecture) {
     case 'lambda':
-      return [...common, `Batch@${config.settings.egress}`, `Speed@${config.speedEngine}`, 'Serving@lambda'];
+      return [
+        ...common,
+        // The MapReduce engine has no VPC, so egress does not change its stack.
+        config.batchEngine === 'mapreduce' ? 'Batch@mapreduce' : `Batch@${config.settings.egress}`,
+        `Speed@${config.speedEngine}`,
+        'Serving@lambda',
+      ];
     case 'kappa':
       return [...common, 'Stream@flink', 'Serving@kappa'];
   }
@@ -115,7 +121,7 @@ export function inputsFromConfig(config: StreamlakeConfig, inventory: Inventory)
     config,
     architecture: config.architecture,
     speedEngine: config.architecture === 'lambda' ? config.speedEngine : 'flink',
-    batchEngine: config.architecture === 'lambda' ? 'emr' : null,
+    batchEngine: config.architecture === 'lambda' ? config.batchEngine : null,
     stream: {
       mode: config.stream.mode,
       shardCount: config.stream.mode === 'provisioned' ? config.stream.shardCount : null,
@@ -217,6 +223,16 @@ export function driftBetween(inputs: CostInputs): string[] {
     same('EMR core units', inputs.emr.coreInstances, emr?.core.onDemandUnits);
     same('EMR maximum units', inputs.emr.coreInstances + inputs.emr.taskSpotMaxUnits, emr?.maxUnits);
     same('EMR task fleet', inputs.emr.taskSpotMaxUnits > 0, emr?.task !== null && emr?.task !== undefined);
+  }
+  if (inputs.batchEngine === 'mapreduce') {
+    const machines = all(inputs, 'stateMachines');
+    // Map, round-1 reduce, round-2 reduce; and no cluster.
+    same(
+      'MapReduce distributed maps',
+      3,
+      machines.reduce((n, m) => n + m.distributedMaps, 0),
+    );
+    same('MapReduce EMR clusters', 0, machines.filter((m) => m.emr).length);
   }
   const lc = inputs.lifecycle;
   const days = (role: 'Raw' | 'Curated' | 'Analytics') =>

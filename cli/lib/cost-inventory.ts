@@ -34,7 +34,7 @@ export interface EmrFleetInventory {
   readonly spotUnits: number;
 }
 
-export type FunctionRole = 'stream-consumer' | 'api-handler' | 'scheduled' | 'deploy-time';
+export type FunctionRole = 'stream-consumer' | 'api-handler' | 'scheduled' | 'deploy-time' | 'workflow-task';
 
 export interface StackInventory {
   /** Resource type → count. */
@@ -93,6 +93,8 @@ export interface StackInventory {
     readonly id: string;
     /** States entered by a successful execution (standard workflows bill each as a transition). */
     readonly successTransitions: number;
+    /** Distributed Map states (each runs child executions, billed as their own transitions). */
+    readonly distributedMaps: number;
     readonly emr: {
       readonly releaseLabel: string;
       readonly primary: EmrFleetInventory;
@@ -240,7 +242,21 @@ export function inventoryOf(template: CfnTemplate): StackInventory {
 
   const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, p]) => {
     const def = definitionOf(p);
-    return { id, successTransitions: successPath(def).length, emr: emrOf(def) };
+    // Functions a workflow invokes (GetAtt of their ARN in the definition) run as its tasks.
+    for (const part of arr(arr(obj(p['DefinitionString'])['Fn::Join'])[1]))
+      if (typeof part !== 'string') {
+        const fn = target(part);
+        if (
+          fn &&
+          resources.some(([rid, rr]) => rid === fn && rr.Type === 'AWS::Lambda::Function') &&
+          !roles.has(fn)
+        )
+          roles.set(fn, 'workflow-task');
+      }
+    const distributedMaps = Object.values(obj(def['States'])).filter(
+      (st) => obj(obj(obj(st)['ItemProcessor'])['ProcessorConfig'])['Mode'] === 'DISTRIBUTED',
+    ).length;
+    return { id, successTransitions: successPath(def).length, distributedMaps, emr: emrOf(def) };
   });
 
   return {

@@ -41,9 +41,9 @@ function logSources(ctx: CostContext): Record<string, number> {
     EventsArchiveLogs: 0, // Firehose logs delivery errors only
     NetworkFlowLogs: ctx.a('flowLogGbPerMonth') * GB,
     JobExecutionLogs: DAYS_PER_MONTH * ctx.a('stepFunctionsLogBytesPerRun'),
-    DeadlineLogs: DAYS_PER_MONTH * ctx.a('consumerLogBytesPerInvocation'),
+    DeadlineHandlerLogs: DAYS_PER_MONTH * ctx.a('consumerLogBytesPerInvocation'),
     QueryApiAccessLogs: requests * 400,
-    QueryApiFunctionLogs: requests * (perRequest - 400),
+    QueryApiHandlerLogs: requests * (perRequest - 400),
     ...Object.fromEntries(ctx.logs),
   };
 }
@@ -216,6 +216,12 @@ export function orchestrationLines(ctx: CostContext): void {
         uses: ['deadlineCheckMs'],
       },
     );
+    // Scheduled functions are invoked asynchronously; their on-failure queue receives a message only when a run
+    // fails after its retries, so it costs nothing in steady state (priced so the queue is not left unaccounted).
+    ctx.add('SQS', 'deadline check, on-failure queue', 'sqsRequestsMillion', 0, {
+      per: 1e6,
+      how: 'a message only when a run fails after its retries: none in steady state',
+    });
   }
 }
 

@@ -301,7 +301,7 @@ export function lambdaConsumerLines(ctx: CostContext): void {
         'Ask AWS for more concurrency or the stream lags.',
       ),
     );
-  ctx.logs.set('ConsumerLogs', (batchInvocations + finals) * ctx.a('consumerLogBytesPerInvocation'));
+  ctx.logs.set('ConsumerFunctionLogs', (batchInvocations + finals) * ctx.a('consumerLogBytesPerInvocation'));
   Object.assign(ctx.derived, {
     consumerRecordsPerInvocation: perInvocation,
     consumerBatchMs: batchMs,

@@ -1,5 +1,5 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { type EventType, minuteOf, type StreamEvent } from '../../lib/contracts/event';
-import type { RecordRef } from './decode';
 
 /** One distinct (contentId, type, minute) of a batch: what one view write adds, and the records behind it. */
 export interface KeyDelta {
@@ -11,9 +11,10 @@ export interface KeyDelta {
   watchSeconds: number;
   /**
    * Every record that contributed to this key, in-batch duplicates included: if the write fails, all of them are
-   * reported as batch item failures so they are redelivered together.
+   * reported as batch item failures so they are redelivered together. Empty when the caller does not need them
+   * (a tumbling window never reports records as failed).
    */
-  readonly records: RecordRef[];
+  readonly records: KinesisStreamRecord[];
 }
 
 export interface Aggregated {
@@ -25,19 +26,21 @@ export interface Aggregated {
 /**
  * Pre-aggregates a batch per (contentId, type, minute of occurredAt), deduplicating by eventId within the batch
  * (the first occurrence in batch order wins). Duplicates across batches are not seen here: they over-count the speed
- * view until the batch view replaces it (see README, "Delivery semantics").
+ * view until the batch view replaces it (see README, "Delivery semantics"). With `keepRecords: false` the deltas do
+ * not list their records (for callers that never report records as failed).
  */
 export function aggregate(
-  events: readonly { readonly ref: RecordRef; readonly event: StreamEvent }[],
+  events: readonly { readonly record: KinesisStreamRecord; readonly event: StreamEvent }[],
+  keepRecords = true,
 ): Aggregated {
   const byKey = new Map<string, KeyDelta>();
   const firstByEventId = new Map<string, KeyDelta>();
   let duplicatesInBatch = 0;
-  for (const { ref, event } of events) {
+  for (const { record, event } of events) {
     const seen = firstByEventId.get(event.eventId);
     if (seen !== undefined) {
       duplicatesInBatch++;
-      seen.records.push(ref);
+      if (keepRecords) seen.records.push(record);
       continue;
     }
     const minute = minuteOf(event.occurredAt);
@@ -57,7 +60,7 @@ export function aggregate(
     }
     delta.count++;
     delta.watchSeconds += event.watchSeconds ?? 0;
-    delta.records.push(ref);
+    if (keepRecords) delta.records.push(record);
     firstByEventId.set(event.eventId, delta);
   }
   return { deltas: [...byKey.values()], duplicatesInBatch };

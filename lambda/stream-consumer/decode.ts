@@ -1,5 +1,17 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { type MalformedReason, parseEventBytes, type StreamEvent } from '../../lib/contracts/event';
+import {
+  CONTENT_ID_PATTERN,
+  EVENT_TYPES,
+  type EventType,
+  isCalendarInstant,
+  type MalformedReason,
+  type ParseResult,
+  type StreamEvent,
+  UUID_PATTERN,
+  validateEvent,
+  WATCH_SECONDS_TYPES,
+} from '../../lib/contracts/event';
+import contract from '../../lib/contracts/event.schema.json';
 
 /** Where a record sits in the stream: what a dead letter and a batch item failure refer to. */
 export interface RecordRef {
@@ -46,11 +58,97 @@ export function refOf(record: KinesisStreamRecord): RecordRef {
   };
 }
 
-/** Decodes one Kinesis record: base64 → UTF-8 → JSON → the event contract. Never throws. */
+const TYPES = new Set<string>(EVENT_TYPES);
+const WATCH_TYPES = new Set<string>(WATCH_SECONDS_TYPES);
+const USER_ID_MAX = contract.properties.userId.maxLength;
+const REGION_MAX = contract.properties.region.maxLength;
+const DEVICE_MAX = contract.properties.device.maxLength;
+const WATCH_MIN = contract.properties.watchSeconds.minimum;
+const WATCH_MAX = contract.properties.watchSeconds.maximum;
+
+/**
+ * The common case of validation without zod: returns the event when every field is plainly valid by the contract
+ * (patterns, calendar check and limits come from lib/contracts), or undefined for anything else, which then goes
+ * through the contract's zod schema for the verdict and the reason. It may send a valid event to zod (a string
+ * longer in UTF-16 units than its limit in code points), never accepts one zod rejects, and returns what zod would
+ * (the known fields; unknown ones dropped). A non-empty string of at most `max` UTF-16 units has 1 to `max` code
+ * points, the contract's length. `test/lambda/stream-consumer/decode.test.ts` holds it to zod's verdicts on every
+ * golden fixture line and a corpus of edge cases. Zod costs about as much as JSON.parse per record (profile of
+ * bench/consumer.ts), and this is the consumer's hottest path.
+ */
+export function plainEvent(v: Record<string, unknown>): StreamEvent | undefined {
+  const eventId = v.eventId;
+  const type = v.type;
+  const userId = v.userId;
+  const contentId = v.contentId;
+  const occurredAt = v.occurredAt;
+  const region = v.region;
+  const device = v.device;
+  const watchSeconds = v.watchSeconds;
+  if (
+    typeof eventId !== 'string' ||
+    !UUID_PATTERN.test(eventId) ||
+    typeof type !== 'string' ||
+    !TYPES.has(type) ||
+    typeof userId !== 'string' ||
+    userId.length === 0 ||
+    userId.length > USER_ID_MAX ||
+    typeof contentId !== 'string' ||
+    !CONTENT_ID_PATTERN.test(contentId) ||
+    typeof occurredAt !== 'string' ||
+    !isCalendarInstant(occurredAt) ||
+    typeof region !== 'string' ||
+    region.length === 0 ||
+    region.length > REGION_MAX ||
+    typeof device !== 'string' ||
+    device.length === 0 ||
+    device.length > DEVICE_MAX
+  )
+    return undefined;
+  if (watchSeconds === undefined)
+    return { eventId, type: type as EventType, userId, contentId, occurredAt, region, device };
+  if (
+    typeof watchSeconds !== 'number' ||
+    !Number.isSafeInteger(watchSeconds) ||
+    watchSeconds < WATCH_MIN ||
+    watchSeconds > WATCH_MAX ||
+    !WATCH_TYPES.has(type)
+  )
+    return undefined;
+  return { eventId, type: type as EventType, userId, contentId, occurredAt, region, device, watchSeconds };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // keep a BOM: it is not JSON
+
+/**
+ * Decodes one Kinesis record's payload: base64 → UTF-8 → JSON → the event contract. Never throws. The same steps
+ * and verdicts as the contract's `parseEventBytes`, with {@link plainEvent} before its zod schema.
+ */
+export function decodeEvent(record: KinesisStreamRecord): ParseResult {
+  const bytes = typeof record.kinesis.data === 'string' ? decodeBase64Strict(record.kinesis.data) : undefined;
+  if (bytes === undefined) return { ok: false, reason: 'invalid_base64' };
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { ok: false, reason: 'invalid_utf8' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'invalid_json' };
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const event = plainEvent(value as Record<string, unknown>);
+    if (event !== undefined) return { ok: true, event };
+  }
+  return validateEvent(value);
+}
+
+/** Decodes one Kinesis record, with where it sits in the stream. Never throws. */
 export function decodeRecord(record: KinesisStreamRecord): Decoded {
   const ref = refOf(record);
-  const bytes = typeof record.kinesis.data === 'string' ? decodeBase64Strict(record.kinesis.data) : undefined;
-  if (bytes === undefined) return { ok: false, ref, reason: 'invalid_base64' };
-  const result = parseEventBytes(bytes);
+  const result = decodeEvent(record);
   return result.ok ? { ok: true, ref, event: result.event } : { ok: false, ref, reason: result.reason };
 }

@@ -2,7 +2,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda
 import type { MalformedReason, StreamEvent } from '../../lib/contracts/event';
 import { aggregate } from './aggregate';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
-import { decodeRecord, type RecordRef } from './decode';
+import { decodeEvent, refOf } from './decode';
 import { type ViewWriter, writeAll } from './writer';
 
 /** Writes in flight per invocation unless configured otherwise. */
@@ -39,21 +39,22 @@ export interface BatchOutcome {
 }
 
 export interface DecodedBatch {
-  readonly valid: { ref: RecordRef; event: StreamEvent }[];
+  /** The valid events with their records (a record's reference is built only when it is reported). */
+  readonly valid: { record: KinesisStreamRecord; event: StreamEvent }[];
   readonly letters: DeadLetter[];
   readonly malformedByReason: Partial<Record<MalformedReason, number>>;
 }
 
 /** Decodes every record of a batch: the valid events in batch order, and a dead letter per malformed record. */
 export function decodeBatch(records: readonly KinesisStreamRecord[]): DecodedBatch {
-  const valid: { ref: RecordRef; event: StreamEvent }[] = [];
+  const valid: { record: KinesisStreamRecord; event: StreamEvent }[] = [];
   const letters: DeadLetter[] = [];
   const malformedByReason: Partial<Record<MalformedReason, number>> = {};
   for (const record of records) {
-    const d = decodeRecord(record);
-    if (d.ok) valid.push(d);
+    const d = decodeEvent(record);
+    if (d.ok) valid.push({ record, event: d.event });
     else {
-      letters.push({ reason: d.reason, ref: d.ref });
+      letters.push({ reason: d.reason, ref: refOf(record) });
       malformedByReason[d.reason] = (malformedByReason[d.reason] ?? 0) + 1;
     }
   }
@@ -91,7 +92,7 @@ export async function processBatch(
 
   const failedSeq = new Set<string>();
   for (const delta of written.value.failed)
-    for (const ref of delta.records) failedSeq.add(ref.sequenceNumber);
+    for (const record of delta.records) failedSeq.add(record.kinesis.sequenceNumber);
   for (const letter of notSent) failedSeq.add(letter.ref.sequenceNumber);
   // Report in batch order (Kinesis only uses the lowest, but a readable response helps operators).
   const batchItemFailures = records

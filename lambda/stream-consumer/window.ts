@@ -3,48 +3,58 @@ import type {
   KinesisStreamStateResponse,
   KinesisStreamTumblingWindowEvent,
 } from 'aws-lambda';
-import type { EventType, MalformedReason } from '../../lib/contracts/event';
-import { aggregate, type KeyDelta } from './aggregate';
+import type { MalformedReason } from '../../lib/contracts/event';
+import { aggregate } from './aggregate';
 import type { DeadLetter, DeadLetterSink } from './dead-letter';
 import { DEFAULT_WRITE_CONCURRENCY, decodeBatch } from './process-batch';
+import {
+  addToTotals,
+  COMPACT_MIN_TAIL,
+  groupsOf,
+  keyCount,
+  readWindowState,
+  stateBytes,
+  stateOfTotals,
+  totalsDeltas,
+  type WindowState,
+  type WindowTotals,
+  windowTotals,
+} from './window-state';
 import { type ViewWriter, writeAll } from './writer';
+
+export {
+  COMPACT_MIN_TAIL,
+  emptyWindowState,
+  parseWindowState,
+  stateBytes,
+  WINDOW_STATE_VERSION,
+  type WindowState,
+  WindowStateError,
+  windowTotals,
+} from './window-state';
 
 /**
  * Tumbling-window mode: the event source mapping's `TumblingWindowInSeconds` makes Lambda carry a `state` object
  * from one invocation of a window to the next (shapes: @types/aws-lambda `KinesisStreamTumblingWindowEvent` and
  * `KinesisStreamStateResponse`; AWS Lambda Developer Guide, "Implementing stateful Kinesis Data Streams processing").
  * Every invocation folds its batch into the state; the final invocation of the window writes each key once.
+ *
+ * The state crosses Lambda's JSON on every invocation (the runtime parses it into the event and serializes the
+ * response), so its layout is chosen for that round trip and for work proportional to the batch, not to the window:
+ * - it is one ASCII string without characters JSON escapes, which the runtime copies rather than builds into
+ *   thousands of objects;
+ * - an invocation appends its batch's per-key counts to the string without reading the rest; the string is
+ *   compacted (read in full, one entry per key) when its appended tail outgrows its compacted part, so each
+ *   appended byte is read a bounded number of times, and before any write.
+ * Reading in full is strict ({@link parseWindowState}); an aggregation invocation checks only the version and the
+ * shape, so a damaged string is found at the next compaction or flush, before anything is written from it.
  */
 
-/** Version tag of the state layout, so a layout change is detected instead of misread. */
-export const WINDOW_STATE_VERSION = 1;
 /**
  * State size above which the aggregates are written early (and the state emptied). Lambda allows 1 MB per shard
  * and terminates the window early above it; 800 KB keeps a margin for the batch that pushes the state over.
  */
 export const DEFAULT_STATE_BUDGET_BYTES = 800_000;
-
-/**
- * The window state as Lambda stores it (JSON): minute → `contentId#type` → [count, watchSeconds]. Grouping by
- * minute keeps each key short (~30 bytes per key for the reference mix instead of ~60 with flat keys).
- * `contentId` cannot contain `#` (contract), so `contentId#type` splits unambiguously at the last `#`.
- */
-export interface WindowState {
-  v: typeof WINDOW_STATE_VERSION;
-  m: Record<string, Record<string, [number, number]>>;
-}
-
-export function emptyWindowState(): WindowState {
-  return { v: WINDOW_STATE_VERSION, m: {} };
-}
-
-/** Thrown when the incoming state is not one this code wrote: misreading it would lose or invent counts. */
-export class WindowStateError extends Error {
-  constructor(message: string) {
-    super(`unreadable tumbling-window state: ${message}`);
-    this.name = 'WindowStateError';
-  }
-}
 
 /** Thrown when dead letters cannot be sent in window mode: the invocation is retried with the previous state. */
 export class DeadLetterUndeliveredError extends Error {
@@ -68,85 +78,6 @@ export class WindowFlushError extends Error {
   }
 }
 
-const MINUTE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
-const isCounter = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-
-/**
- * Reads the state Lambda passed in. Absent or `{}` (the first invocation of a window) is the empty state.
- * Anything else must be exactly what {@link foldIntoState} produces; otherwise this throws (fail loudly rather
- * than drop counts), so a deployment that changes the layout must bump {@link WINDOW_STATE_VERSION} and drain.
- */
-export function parseWindowState(raw: unknown): WindowState {
-  if (raw === undefined || raw === null) return emptyWindowState();
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new WindowStateError('not an object');
-  const o = raw as Record<string, unknown>;
-  if (Object.keys(o).length === 0) return emptyWindowState();
-  if (o.v !== WINDOW_STATE_VERSION) throw new WindowStateError(`version ${JSON.stringify(o.v)}`);
-  const m = o.m;
-  if (typeof m !== 'object' || m === null || Array.isArray(m))
-    throw new WindowStateError('m is not an object');
-  for (const [minute, keys] of Object.entries(m)) {
-    if (!MINUTE.test(minute)) throw new WindowStateError(`bad minute ${JSON.stringify(minute)}`);
-    if (typeof keys !== 'object' || keys === null || Array.isArray(keys))
-      throw new WindowStateError(`minute ${minute} is not an object`);
-    for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
-      if (key.lastIndexOf('#') <= 0) throw new WindowStateError(`bad key ${JSON.stringify(key)}`);
-      if (!Array.isArray(value) || value.length !== 2 || !isCounter(value[0]) || !isCounter(value[1]))
-        throw new WindowStateError(`bad counters for ${minute} ${key}`);
-    }
-  }
-  return raw as WindowState;
-}
-
-/** Adds a batch's per-key deltas to the state (in place). */
-export function foldIntoState(state: WindowState, deltas: readonly KeyDelta[]): void {
-  for (const d of deltas) {
-    let keys = state.m[d.minute];
-    if (keys === undefined) {
-      keys = {};
-      state.m[d.minute] = keys;
-    }
-    const key = `${d.contentId}#${d.type}`;
-    const counters = keys[key];
-    if (counters === undefined) keys[key] = [d.count, d.watchSeconds];
-    else {
-      counters[0] += d.count;
-      counters[1] += d.watchSeconds;
-    }
-  }
-}
-
-/** One delta per key of the state: what the flush writes. */
-export function stateDeltas(state: WindowState): KeyDelta[] {
-  const deltas: KeyDelta[] = [];
-  for (const [minute, keys] of Object.entries(state.m)) {
-    for (const [key, [count, watchSeconds]] of Object.entries(keys)) {
-      const hash = key.lastIndexOf('#');
-      deltas.push({
-        contentId: key.slice(0, hash),
-        type: key.slice(hash + 1) as EventType,
-        minute,
-        count,
-        watchSeconds,
-        records: [],
-      });
-    }
-  }
-  return deltas;
-}
-
-/** Keys in the state. */
-export function stateKeyCount(state: WindowState): number {
-  let n = 0;
-  for (const keys of Object.values(state.m)) n += Object.keys(keys).length;
-  return n;
-}
-
-/** Size of the state as Lambda measures it (its JSON, UTF-8). */
-export function stateBytes(state: WindowState): number {
-  return Buffer.byteLength(JSON.stringify(state));
-}
-
 export function isTumblingWindowEvent(
   event: KinesisStreamEvent | KinesisStreamTumblingWindowEvent,
 ): event is KinesisStreamTumblingWindowEvent {
@@ -160,6 +91,8 @@ export interface WindowDeps {
   readonly writeConcurrency?: number;
   /** @default DEFAULT_STATE_BUDGET_BYTES */
   readonly stateBudgetBytes?: number;
+  /** @default COMPACT_MIN_TAIL */
+  readonly compactMinTailBytes?: number;
 }
 
 /** Why this invocation wrote: `final` (end of window, or Lambda terminated it early), `early` (state budget). */
@@ -180,11 +113,17 @@ export interface WindowStats {
   readonly viewWrites: number;
   /** Early-flush writes that failed transiently (their keys stay in the returned state). */
   readonly failedWrites: number;
-  /** Keys and JSON size of the state after this batch was folded in, before any flush. */
-  readonly stateKeys: number;
+  /**
+   * Distinct keys of the state after this batch was folded in, when this invocation read it in full (it compacted
+   * or flushed); otherwise undefined (counting them would mean reading the whole state).
+   */
+  readonly stateKeys: number | undefined;
+  /** JSON size of the state after this batch was folded in (and compacted, if it was), before any flush. */
   readonly stateBytes: number;
   /** JSON size of the state returned to Lambda. */
   readonly returnedStateBytes: number;
+  /** This invocation read the state in full and rewrote it with one entry per key. */
+  readonly compacted: boolean;
 }
 
 export interface WindowOutcome {
@@ -209,29 +148,38 @@ export async function processWindowBatch(
   event: KinesisStreamTumblingWindowEvent,
   deps: WindowDeps,
 ): Promise<WindowOutcome> {
-  const state = parseWindowState(event.state);
+  const state = readWindowState(event.state);
   const { valid, letters, malformedByReason } = decodeBatch(event.Records);
 
   // Dead letters first: if they cannot all be sent, fail before anything is written, so the retry writes nothing twice.
   if (letters.length > 0) await sendOrThrow(deps.deadLetters, letters);
 
-  const { deltas, duplicatesInBatch } = aggregate(valid);
-  foldIntoState(state, deltas);
-  const keys = stateKeyCount(state);
-  const bytes = stateBytes(state);
+  const { deltas, duplicatesInBatch } = aggregate(valid, false);
+  const budget = deps.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES;
   const final = event.isFinalInvokeForWindow || event.isWindowTerminatedEarly;
-  const flush: FlushKind = final
-    ? 'final'
-    : bytes > (deps.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES)
-      ? 'early'
-      : 'none';
+
+  // Append the batch; read the state in full only to flush, or when the appended tail outgrows the compacted part
+  // (or the whole outgrows the budget, which only a compacted state can tell).
+  let folded: WindowState = { ...state, s: state.s + groupsOf(deltas) };
+  let totals: WindowTotals | undefined;
+  const tail = folded.s.length - folded.c;
+  if (
+    final ||
+    stateBytes(folded) > budget ||
+    tail > Math.max(folded.c, deps.compactMinTailBytes ?? COMPACT_MIN_TAIL)
+  ) {
+    totals = windowTotals(folded);
+    folded = stateOfTotals(totals);
+  }
+  const bytes = stateBytes(folded);
+  const flush: FlushKind = final ? 'final' : bytes > budget ? 'early' : 'none';
 
   let viewWrites = 0;
   let failedWrites = 0;
-  let next = state;
-  if (flush !== 'none') {
+  let next = folded;
+  if (flush !== 'none' && totals !== undefined) {
     const outcome = await writeAll(
-      stateDeltas(state),
+      totalsDeltas(totals),
       deps.writer,
       deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY,
     );
@@ -239,10 +187,10 @@ export async function processWindowBatch(
     if (flush === 'final' && outcome.failed.length > 0)
       throw new WindowFlushError(outcome.failed.length, outcome.written);
     failedWrites = outcome.failed.length;
-    next = emptyWindowState();
-    foldIntoState(next, outcome.failed);
+    const rest: WindowTotals = new Map();
+    addToTotals(rest, outcome.failed);
+    next = stateOfTotals(rest);
   }
-  const returnedStateBytes = next === state ? bytes : stateBytes(next);
   return {
     response: { state: next, batchItemFailures: [] },
     stats: {
@@ -257,9 +205,10 @@ export async function processWindowBatch(
       terminatedEarly: event.isWindowTerminatedEarly,
       viewWrites,
       failedWrites,
-      stateKeys: keys,
+      stateKeys: totals === undefined ? undefined : keyCount(totals),
       stateBytes: bytes,
-      returnedStateBytes,
+      returnedStateBytes: next === folded ? bytes : stateBytes(next),
+      compacted: totals !== undefined,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { isCdkContextKey } from './cdk-context';
 import {
   type Architecture,
+  type BatchEngine,
   CONFIG_KEYS,
   contextSchema,
   DEFAULTS,
@@ -32,6 +33,7 @@ interface CommonConfig {
     ParsedContext,
     | 'architecture'
     | 'speedEngine'
+    | 'batchEngine'
     | 'stage'
     | 'target'
     | 'alarmEmail'
@@ -46,6 +48,7 @@ interface CommonConfig {
 export interface LambdaArchitectureConfig extends CommonConfig {
   readonly architecture: 'lambda';
   readonly speedEngine: SpeedEngine;
+  readonly batchEngine: BatchEngine;
 }
 
 /** The kappa architecture: one streaming path (Flink) + serving, with replay. */
@@ -93,6 +96,7 @@ function resolve(c: ParsedContext): StreamlakeConfig {
   const {
     architecture,
     speedEngine,
+    batchEngine,
     stage,
     target,
     alarmEmail,
@@ -113,7 +117,12 @@ function resolve(c: ParsedContext): StreamlakeConfig {
   };
   switch (architecture) {
     case 'lambda':
-      return { ...common, architecture, speedEngine: speedEngine ?? (DEFAULTS.speedEngine as SpeedEngine) };
+      return {
+        ...common,
+        architecture,
+        speedEngine: speedEngine ?? (DEFAULTS.speedEngine as SpeedEngine),
+        batchEngine: batchEngine ?? (DEFAULTS.batchEngine as BatchEngine),
+      };
     case 'kappa':
       return { ...common, architecture };
     default:

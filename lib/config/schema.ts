@@ -9,6 +9,7 @@ import { z } from 'zod';
 
 export const ARCHITECTURES = ['lambda', 'kappa'] as const;
 export const SPEED_ENGINES = ['lambda', 'flink'] as const;
+export const BATCH_ENGINES = ['emr', 'mapreduce'] as const;
 export const STAGES = ['dev', 'prod'] as const;
 export const TARGETS = ['aws', 'localstack'] as const;
 export const STREAM_CAPACITIES = ['on-demand', 'provisioned'] as const;
@@ -16,6 +17,7 @@ export const EGRESS_MODES = ['nat', 'endpoints'] as const;
 
 export type Architecture = (typeof ARCHITECTURES)[number];
 export type SpeedEngine = (typeof SPEED_ENGINES)[number];
+export type BatchEngine = (typeof BATCH_ENGINES)[number];
 export type Stage = (typeof STAGES)[number];
 export type Target = (typeof TARGETS)[number];
 
@@ -23,6 +25,7 @@ export type Target = (typeof TARGETS)[number];
 export const DEFAULTS = {
   architecture: 'lambda',
   speedEngine: 'lambda',
+  batchEngine: 'emr',
   stage: 'dev',
   target: 'aws',
   allowDestroy: false,
@@ -89,6 +92,7 @@ export const contextSchema = z
   .object({
     architecture: oneOf(ARCHITECTURES).default(DEFAULTS.architecture),
     speedEngine: oneOf(SPEED_ENGINES).optional(),
+    batchEngine: oneOf(BATCH_ENGINES).optional(),
     stage: oneOf(STAGES).default(DEFAULTS.stage),
     target: oneOf(TARGETS).default(DEFAULTS.target),
     allowDestroy: bool.default(DEFAULTS.allowDestroy),
@@ -147,6 +151,14 @@ export const contextSchema = z
         path: ['speedEngine'],
         message:
           "'lambda' is not allowed with architecture kappa: kappa always uses flink (omit speedEngine)",
+      });
+    }
+    if (c.architecture === 'kappa' && c.batchEngine === 'mapreduce') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batchEngine'],
+        message:
+          "'mapreduce' is not allowed with architecture kappa: kappa has no batch layer (batchEngine emr or mapreduce applies to architecture lambda only; omit it)",
       });
     }
     if (c.rawGlacierInstantRetrievalDays <= c.rawInfrequentAccessDays) {

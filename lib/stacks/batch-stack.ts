@@ -1,11 +1,12 @@
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { LambdaArchitectureConfig } from '../config';
+import { assertNever, type LambdaArchitectureConfig } from '../config';
 import { BatchDeadline } from '../constructs/batch/batch-deadline';
 import { batchMonitoring } from '../constructs/batch/batch-monitoring';
 import { BatchNetwork } from '../constructs/batch/batch-network';
 import { EmrSecurity } from '../constructs/batch/emr-security';
+import { MapReduceBatchJob } from '../constructs/batch/mapreduce-batch-job';
 import { SparkBatchJob } from '../constructs/batch/spark-batch-job';
 import { acknowledge } from '../constructs/nag';
 import type { DataLake } from '../constructs/storage/data-lake';
@@ -21,15 +22,16 @@ export interface BatchStackProps extends StreamlakeStackProps {
 }
 
 /**
- * The batch layer (lambda architecture only): a VPC with private subnets, the EMR roles and security configuration,
- * the daily Spark job on a transient EMR cluster orchestrated by Step Functions, the deadline check and alarms.
- * Stateless: deleting it deletes no data (log groups are retained unless allowDestroy).
+ * The batch layer (lambda architecture only), with the engine `batchEngine` chooses: `emr` (a VPC with private
+ * subnets, the EMR roles and security configuration, the daily Spark job on a transient EMR cluster) or `mapreduce`
+ * (Lambda functions under a Step Functions workflow, no VPC). Both are started by the same daily schedule and by
+ * `streamlake batch run`, write the same lake tables, batch view and completion item, and share the deadline check
+ * and alarms. Stateless: deleting it deletes no data (log groups are retained unless allowDestroy).
  */
 export class BatchStack extends StreamlakeStack {
-  readonly network: BatchNetwork;
-  readonly security: EmrSecurity;
-  readonly job: SparkBatchJob;
+  readonly job: SparkBatchJob | MapReduceBatchJob;
   readonly deadline: BatchDeadline;
+  private readonly emr?: { readonly network: BatchNetwork; readonly security: EmrSecurity };
 
   constructor(scope: Construct, props: BatchStackProps) {
     super(scope, 'Batch', props);
@@ -37,35 +39,61 @@ export class BatchStack extends StreamlakeStack {
     const s = config.settings;
     const removalPolicy = config.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const timeZone = TimeZone.of(s.batchTimeZone);
+    const schedule = { hour: s.batchScheduleHour, timeZone };
+    const engine = config.batchEngine;
 
-    this.network = new BatchNetwork(this, 'Network', { egress: s.egress, removalPolicy });
-    this.security = new EmrSecurity(this, 'Emr', { vpc: this.network.vpc, encryptionKey: lake.key });
-    this.job = new SparkBatchJob(this, 'Job', {
-      subnetIds: this.network.clusterSubnets.subnetIds,
-      security: this.security,
-      rawBucket: lake.rawBucket,
-      curatedBucket: lake.curatedBucket,
-      analyticsBucket: lake.analyticsBucket,
-      encryptionKey: lake.key,
-      viewTable: props.views.table,
-      coreInstances: s.emrCoreInstances,
-      taskSpotMaxUnits: s.emrTaskSpotMaxUnits,
-      idleTimeout: Duration.minutes(s.emrIdleTimeoutMinutes),
-      schedule: { hour: s.batchScheduleHour, timeZone },
-      removalPolicy,
-    });
+    switch (engine) {
+      case 'emr': {
+        const network = new BatchNetwork(this, 'Network', {
+          egress: s.egress,
+          encryptionKey: lake.key,
+          removalPolicy,
+        });
+        const security = new EmrSecurity(this, 'Emr', { vpc: network.vpc, encryptionKey: lake.key });
+        this.emr = { network, security };
+        this.job = new SparkBatchJob(this, 'Job', {
+          subnetIds: network.clusterSubnets.subnetIds,
+          security,
+          rawBucket: lake.rawBucket,
+          curatedBucket: lake.curatedBucket,
+          analyticsBucket: lake.analyticsBucket,
+          encryptionKey: lake.key,
+          viewTable: props.views.table,
+          coreInstances: s.emrCoreInstances,
+          taskSpotMaxUnits: s.emrTaskSpotMaxUnits,
+          idleTimeout: Duration.minutes(s.emrIdleTimeoutMinutes),
+          schedule,
+          removalPolicy,
+        });
+        break;
+      }
+      case 'mapreduce':
+        this.job = new MapReduceBatchJob(this, 'Job', {
+          rawBucket: lake.rawBucket,
+          curatedBucket: lake.curatedBucket,
+          analyticsBucket: lake.analyticsBucket,
+          encryptionKey: lake.key,
+          viewTable: props.views.table,
+          schedule,
+          removalPolicy,
+        });
+        break;
+      default:
+        assertNever(engine);
+    }
     this.deadline = new BatchDeadline(this, 'Deadline', {
       viewTable: props.views.table,
       scheduleHour: s.batchScheduleHour,
       deadlineHour: s.batchDeadlineHour,
       timeZone,
+      encryptionKey: lake.key,
       removalPolicy,
     });
     // EventBridge Scheduler targets share one role per target at stack scope, outside the constructs above.
     acknowledge(this, [
       {
         id: 'AwsSolutions-IAM5',
-        appliesTo: [/^Resource::<DeadlineHandler[0-9A-F]+\.Arn>:\*$/],
+        appliesTo: [/^Resource::<DeadlineHandlerFunction[0-9A-F]+\.Arn>:\*$/],
         reason:
           'Generated by the scheduler LambdaInvoke target of the deadline check: invoking that one function, any version or alias of it.',
       },
@@ -74,6 +102,23 @@ export class BatchStack extends StreamlakeStack {
       stateMachine: this.job.stateMachine,
       deadline: this.deadline,
       alarmTopic: props.alarmTopic,
+      engine,
     });
+  }
+
+  /** The EMR engine's network; only `batchEngine=emr` has one. */
+  get network(): BatchNetwork {
+    return this.emrPart().network;
+  }
+
+  /** The EMR engine's roles and security configuration; only `batchEngine=emr` has them. */
+  get security(): EmrSecurity {
+    return this.emrPart().security;
+  }
+
+  private emrPart(): { readonly network: BatchNetwork; readonly security: EmrSecurity } {
+    if (!this.emr)
+      throw new Error('this Batch stack runs the mapreduce engine: it has no EMR network or security');
+    return this.emr;
   }
 }

@@ -18,6 +18,7 @@ export class IngestionStack extends StreamlakeStack {
   constructor(scope: Construct, props: IngestionStackProps) {
     super(scope, 'Ingestion', props);
     const { config } = props;
+    const localstack = config.target === 'localstack';
     this.events = new EventStream(this, 'Events', {
       encryptionKey: props.lake.key,
       rawBucket: props.lake.rawBucket,
@@ -26,11 +27,15 @@ export class IngestionStack extends StreamlakeStack {
       bufferInterval: Duration.seconds(config.settings.firehoseBufferSeconds),
       bufferSize: Size.mebibytes(config.settings.firehoseBufferMiB),
       removalPolicy: config.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // LocalStack's Firehose resource provider fails without an explicit name (LocalStack issue 12066).
+      deliveryStreamName: localstack ? `${this.stackName}-archive` : undefined,
     });
     ingestionAlarms(this, {
       events: this.events,
       alarmTopic: props.alarmTopic,
       retentionHours: config.streamRetentionHours,
+      // Community LocalStack has no AWS::CloudWatch::Dashboard provider.
+      dashboards: !localstack,
     });
   }
 }

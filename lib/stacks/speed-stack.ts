@@ -59,6 +59,7 @@ export class SpeedStack extends StreamlakeStack {
         this.flink = new FlinkViewsApp(this, 'Flink', {
           stream: props.stream,
           viewTable: props.viewTable,
+          encryptionKey: props.encryptionKey,
           rawArchive: props.rawBucket,
           viewVersion: s.flinkViewVersion,
           parallelism: s.flinkParallelism,

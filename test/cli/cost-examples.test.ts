@@ -190,18 +190,18 @@ describe('the rest of the bill', () => {
     expect(line(kappa, 'CloudWatch', 'dashboards')).toBeCloseTo(18, 9);
   });
 
-  test('KMS: 3 rotated keys cost $3, $6 after the first rotation, $9 after the second, and no more', () => {
-    expect(line(lambda, 'KMS', 'customer-managed keys')).toBeCloseTo(3, 9);
+  test('KMS: 2 rotated keys (the lake key, the alarm topic key) cost $2, $4 after the first rotation, $6 after the second, and no more', () => {
+    expect(line(lambda, 'KMS', 'customer-managed keys')).toBeCloseTo(2, 9);
     expect(line(run(['architecture=lambda'], { month: 13 }), 'KMS', 'customer-managed keys')).toBeCloseTo(
-      6,
+      4,
       9,
     );
     expect(line(run(['architecture=lambda'], { month: 36 }), 'KMS', 'customer-managed keys')).toBeCloseTo(
-      9,
+      6,
       9,
     );
     expect(line(run(['architecture=lambda'], { month: 60 }), 'KMS', 'customer-managed keys')).toBeCloseTo(
-      9,
+      6,
       9,
     );
   });

@@ -71,6 +71,13 @@ describe('defaults', () => {
     expect(config.architecture === 'lambda' && config.speedEngine).toBe('flink');
   });
 
+  test('the batch engine is EMR unless batchEngine=mapreduce', () => {
+    const byDefault = parseConfig({});
+    expect(byDefault.architecture === 'lambda' && byDefault.batchEngine).toBe('emr');
+    const mr = parseConfig({ batchEngine: 'mapreduce' });
+    expect(mr.architecture === 'lambda' && mr.batchEngine).toBe('mapreduce');
+  });
+
   test('the consumer batch size default matches the named constant', () => {
     expect(parseConfig({}).settings.consumerBatchSize).toBe(DEFAULTS.consumerBatchSize);
   });
@@ -80,6 +87,11 @@ describe('fails when', () => {
   test.each([
     [{ architecture: 'kapa' }, "architecture: 'kapa' is not one of lambda, kappa"],
     [{ speedEngine: 'spark' }, "speedEngine: 'spark' is not one of lambda, flink"],
+    [{ batchEngine: 'glue' }, "batchEngine: 'glue' is not one of emr, mapreduce"],
+    [
+      { architecture: 'kappa', batchEngine: 'mapreduce' },
+      "batchEngine: 'mapreduce' is not allowed with architecture kappa: kappa has no batch layer",
+    ],
     [{ stage: 'qa' }, "stage: 'qa' is not one of dev, prod"],
     [{ target: 'azure' }, "target: 'azure' is not one of aws, localstack"],
     [{ streamCapacity: 'auto' }, "streamCapacity: 'auto' is not one of on-demand, provisioned"],

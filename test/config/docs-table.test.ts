@@ -29,7 +29,7 @@ test('the table lists exactly the schema keys, once each', () => {
 test.each(rows.map((r) => [r.key, r] as const))('the default of %s is the schema default', (key, row) => {
   if (schemaDefaults[key] === undefined) {
     // Optional keys: their documented default is derived (checked below) or absent.
-    expect(['speedEngine', 'streamRetentionHours', 'alarmEmail']).toContain(key);
+    expect(['speedEngine', 'batchEngine', 'streamRetentionHours', 'alarmEmail']).toContain(key);
     return;
   }
   expect(firstCode(row.defaultCell)).toBe(String(schemaDefaults[key]));
@@ -44,6 +44,9 @@ test('derived defaults are documented as the config resolves them', () => {
   );
   expect(byKey.speedEngine).toBe(
     `\`${lambda.architecture === 'lambda' && lambda.speedEngine}\` with architecture lambda; \`flink\` with kappa`,
+  );
+  expect(byKey.batchEngine).toBe(
+    `\`${lambda.architecture === 'lambda' && lambda.batchEngine}\` with architecture lambda; none with kappa`,
   );
   expect(byKey.alarmEmail).toBe('none');
 });

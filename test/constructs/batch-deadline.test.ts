@@ -1,5 +1,6 @@
 import { App, Stack, TimeZone } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { DEADLINE_METRIC, daysBehind, expectedDay } from '../../lambda/batch-deadline/check';
 import { BatchDeadline } from '../../lib/constructs/batch/batch-deadline';
 import { CDK_JSON_CONTEXT } from '../support/app';
@@ -54,13 +55,15 @@ describe('BatchDeadline', () => {
       table: new dynamodb.Table(stack, 'Views', {
         partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       }),
+      key: new kms.Key(stack, 'Key'),
     };
   };
 
   test('publishes the metric the alarm watches', () => {
-    const { stack, table: t } = table();
+    const { stack, table: t, key } = table();
     const d = new BatchDeadline(stack, 'D', {
       viewTable: t,
+      encryptionKey: key,
       scheduleHour: 1,
       deadlineHour: 6,
       timeZone: TimeZone.ETC_UTC,
@@ -71,11 +74,12 @@ describe('BatchDeadline', () => {
   });
 
   test('fails when the deadline is not after the schedule hour', () => {
-    const { stack, table: t } = table();
+    const { stack, table: t, key } = table();
     expect(
       () =>
         new BatchDeadline(stack, 'D', {
           viewTable: t,
+          encryptionKey: key,
           scheduleHour: 6,
           deadlineHour: 6,
           timeZone: TimeZone.ETC_UTC,
@@ -84,11 +88,12 @@ describe('BatchDeadline', () => {
   });
 
   test('fails when an hour is outside 0-23', () => {
-    const { stack, table: t } = table();
+    const { stack, table: t, key } = table();
     expect(
       () =>
         new BatchDeadline(stack, 'D', {
           viewTable: t,
+          encryptionKey: key,
           scheduleHour: 1,
           deadlineHour: 24,
           timeZone: TimeZone.ETC_UTC,

@@ -7,6 +7,7 @@ const BATCH_KEYS = [
   'batchScheduleHour',
   'batchTimeZone',
   'batchDeadlineHour',
+  'batchEngine',
   'emrCoreInstances',
   'emrTaskSpotMaxUnits',
   'emrIdleTimeoutMinutes',

@@ -4,10 +4,15 @@ import { join } from 'node:path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig } from '../../lib/config';
-import { QueryApi, type QueryApiProps } from '../../lib/constructs/serving/query-api';
+import {
+  PROD_RESERVED_CONCURRENCY,
+  QueryApi,
+  type QueryApiProps,
+} from '../../lib/constructs/serving/query-api';
 import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
 import { ServingStack } from '../../lib/stacks/serving-stack';
 import { StorageStack } from '../../lib/stacks/storage-stack';
@@ -227,6 +232,14 @@ describe('ServingStack, prod', () => {
       Name: '/streamlake/prod/view-version',
     });
   });
+
+  test('prod reserves the handler concurrency; dev does not (a new account could not deploy it)', () => {
+    template(VARIANTS['kappa-prod']).hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: PROD_RESERVED_CONCURRENCY,
+    });
+    const [dev] = Object.values(template(VARIANTS.kappa).findResources('AWS::Lambda::Function'));
+    expect(dev.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
 });
 
 describe.each(Object.entries(VARIANTS))('cdk-nag AwsSolutions on Serving, variant %s', (_name, context) => {
@@ -241,6 +254,7 @@ describe('QueryApi props validation', () => {
     const table = dynamodb.Table.fromTableName(stack, 'T', 'views');
     new QueryApi(stack, 'Api', {
       table,
+      encryptionKey: new kms.Key(stack, 'Key'),
       architecture: 'lambda',
       speedEngine: 'lambda',
       viewVersionParameterName: '/streamlake/dev/view-version',

@@ -28,6 +28,7 @@ const EXAMPLES: Record<string, string[]> = {
   lambda: ['architecture=lambda'],
   kappa: ['architecture=kappa'],
   'lambda-flink': ['architecture=lambda', 'speedEngine=flink'],
+  'lambda-mapreduce': ['architecture=lambda', 'batchEngine=mapreduce'],
 };
 
 /** The example block of a variant in a document, or undefined. */

@@ -1,11 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import { CREDENTIALS, REGION, startKinesisLocal } from '../../local/emulators';
 import {
   EsmPoller,
+  kinesisShardSource,
   type OnFailureMessage,
   type PollerConfig,
   type ShardSource,
   type SourceRecord,
+  type TumblingWindowEvent,
+  windowIndex,
 } from '../../local/esm-poller';
+import { ProcessRegistry } from '../../local/proc';
 
 /** An in-memory stream: shard → records; an iterator is "shard|nextIndex". */
 function fakeSource(shards: Record<string, SourceRecord[]>): ShardSource {
@@ -47,6 +62,8 @@ const base: PollerConfig = {
   maxRecordAgeSeconds: -1,
   reportBatchItemFailures: true,
   startingPosition: 'TRIM_HORIZON',
+  tumblingWindowSeconds: 0,
+  parallelizationFactor: 1,
   pollIntervalMs: 10,
   retryBaseDelayMs: 1,
 };
@@ -242,5 +259,111 @@ describe('EsmPoller (local Kinesis event source mapping)', () => {
     );
     await runUntilIdle(poller);
     expect(calls).toBe(1);
+  });
+});
+
+describe('EsmPoller against kinesis-local: tumbling windows on the stream’s own arrival timestamps', () => {
+  const reg = new ProcessRegistry();
+  const workDir = mkdtempSync(join(tmpdir(), 'streamlake-esm-'));
+  let kinesis: KinesisClient;
+  const STREAM = 'esm-window-test';
+
+  beforeAll(async () => {
+    const endpoint = await startKinesisLocal(reg, workDir);
+    kinesis = new KinesisClient({
+      region: REGION,
+      credentials: CREDENTIALS,
+      endpoint,
+      requestHandler: new NodeHttpHandler(),
+    });
+    await kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: 2 }));
+    for (let i = 0; i < 100; i++) {
+      const d = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: STREAM }));
+      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  afterAll(async () => {
+    kinesis?.destroy();
+    await reg.stopAll();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('every record is folded once into the window of its arrival second; each window ends with one final invocation carrying its state', async () => {
+    // Put 120 records in a few rounds, so that 1 s windows see several batches and the shards several windows.
+    for (let round = 0; round < 4; round++) {
+      await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: STREAM,
+          Records: Array.from({ length: 30 }, (_, k) => ({
+            PartitionKey: `pk-${round * 30 + k}`,
+            Data: new TextEncoder().encode(JSON.stringify({ i: round * 30 + k })),
+          })),
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    // The truth, read independently of the poller: every record with its shard and arrival time.
+    const truth = new Map<string, { shard: string; window: number; i: number }>();
+    const source = kinesisShardSource(kinesis, STREAM);
+    for (const shard of await source.listShards()) {
+      let it: string | undefined = await source.iterator(shard, 'TRIM_HORIZON');
+      while (it) {
+        const r = await source.getRecords(it, 1000);
+        for (const rec of r.records)
+          truth.set(`${shard}:${rec.sequenceNumber}`, {
+            shard,
+            window: windowIndex(rec.arrivalMs, 1),
+            i: (JSON.parse(new TextDecoder().decode(rec.data)) as { i: number }).i,
+          });
+        if (r.records.length === 0) break;
+        it = r.nextIterator;
+      }
+    }
+    expect(truth.size).toBe(120);
+
+    // Finals fire once the window end has passed on the poller's clock: run it a minute ahead so none waits.
+    const clock = {
+      now: () => Date.now() + 60_000,
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    };
+    const aggregated: string[] = [];
+    const finals: { shard: string; start: string; ids: number[] }[] = [];
+    const poller = new EsmPoller(
+      source,
+      async (e) => {
+        const w = e as TumblingWindowEvent;
+        for (const r of w.Records) aggregated.push(r.eventID);
+        const ids = [...((w.state.ids as number[] | undefined) ?? []), ...w.Records.map(indexOf)];
+        if (w.isFinalInvokeForWindow) finals.push({ shard: w.shardId, start: w.window.start, ids });
+        return { state: { ids } };
+      },
+      async () => undefined,
+      { ...base, batchSize: 7, tumblingWindowSeconds: 1, clock },
+    );
+    await poller.start();
+    while (!poller.idle) await new Promise((r) => setTimeout(r, 20));
+    await poller.stop();
+
+    expect([...aggregated].sort()).toEqual([...truth.keys()].sort());
+    const expected = new Map<string, number[]>();
+    for (const t of truth.values()) {
+      const key = `${t.shard}|${new Date(t.window * 1000).toISOString().replace('.000Z', 'Z')}`;
+      expected.set(key, [...(expected.get(key) ?? []), t.i]);
+    }
+    expect(new Map(finals.map((f) => [`${f.shard}|${f.start}`, f.ids]))).toEqual(expected);
+    expect(finals).toHaveLength(expected.size);
+    expect(poller.openWindows()).toBe(0);
+    const last = (shard: string) =>
+      [...truth.entries()]
+        .filter(([, t]) => t.shard === shard)
+        .map(([k]) => k.split(':')[1])
+        .pop();
+    for (const shard of await source.listShards()) {
+      expect(poller.readPositions()[shard]).toBe(last(shard));
+      expect(poller.settledPositions()[shard]).toBe(last(shard));
+      expect(poller.checkpoints[shard]).toBe(last(shard));
+    }
   });
 });

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Outputs } from '../../lib/contracts/outputs';
 import { parseJqKeys } from '../../local/archive-writer';
 import { REPO_ROOT } from '../../local/emulators';
-import { physicalNameFor, readInfra, synthesize } from '../../local/templates';
+import { physicalNameFor } from '../../local/resources';
+import { synthesize } from '../../local/synth';
+import { readInfra } from '../../local/templates';
 
 describe.each(['lambda', 'kappa'] as const)('synthesized %s app', (architecture) => {
   const out = mkdtempSync(join(tmpdir(), `streamlake-synth-${architecture}-`));

@@ -1,13 +1,9 @@
 import { join } from 'node:path';
 import { Outputs } from '../../lib/contracts/outputs';
 import { renderFlinkProperties, sparkSubmitArgs } from '../../local/jobs';
-import {
-  physicalNameFor,
-  readInfra,
-  readTemplates,
-  referencedLogicalId,
-  resolveEnvironment,
-} from '../../local/templates';
+import { physicalNameFor, resolveEnvironment } from '../../local/resources';
+import { readTemplates } from '../../local/synth';
+import { readInfra, referencedLogicalId } from '../../local/templates';
 
 const fixture = readTemplates(join(__dirname, 'fixtures', 'templates'));
 

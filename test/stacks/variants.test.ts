@@ -41,6 +41,7 @@ describe('switching architectures never replaces stored data', () => {
   test.each([
     ['kappa', { architecture: 'kappa' }],
     ['lambda with the Flink speed engine', { architecture: 'lambda', speedEngine: 'flink' }],
+    ['lambda with the MapReduce batch engine', { architecture: 'lambda', batchEngine: 'mapreduce' }],
   ])('%s keeps every stateful stack name and logical ID of the lambda architecture', (_name, context) => {
     expect(statefulIds(context).sort()).toEqual([...lambda].sort());
   });
@@ -77,6 +78,14 @@ describe('what each variant deploys', () => {
 
   test('kappa keeps the Firehose archive: it is the replay source beyond the stream retention', () => {
     expect(typesOf({ architecture: 'kappa' }).has('AWS::KinesisFirehose::DeliveryStream')).toBe(true);
+  });
+
+  test('the MapReduce batch engine deploys no EMR and no VPC; EMR deploys no Distributed Map', () => {
+    const types = typesOf({ architecture: 'lambda', batchEngine: 'mapreduce' });
+    expect([...types].filter((t) => t.startsWith('AWS::EMR::') || t.startsWith('AWS::EC2::'))).toEqual([]);
+    expect(types.has('AWS::StepFunctions::StateMachine')).toBe(true);
+    const emr = typesOf({ architecture: 'lambda' });
+    expect(emr.has('AWS::EMR::SecurityConfiguration')).toBe(true);
   });
 
   test('the Lambda speed engine deploys no Flink application', () => {

@@ -6,11 +6,12 @@ import { buildVariant, CDK_JSON_CONTEXT } from './app';
 
 /**
  * The variants synthesized for the cost inventory: together they hold every stack key stackKeys() can return
- * (each egress mode of the batch network, each speed engine, each architecture's serving stack).
+ * (each egress mode of the batch network, each batch and speed engine, each architecture's serving stack).
  */
 export const COST_INVENTORY_VARIANTS: Record<string, Record<string, string>> = {
   lambda: { architecture: 'lambda' },
   'lambda-flink-nat': { architecture: 'lambda', speedEngine: 'flink', egress: 'nat' },
+  'lambda-mapreduce': { architecture: 'lambda', batchEngine: 'mapreduce' },
   kappa: { architecture: 'kappa' },
 };
 

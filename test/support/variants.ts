@@ -2,6 +2,8 @@
 export const VARIANTS: Record<string, Record<string, string>> = {
   lambda: { architecture: 'lambda' },
   'lambda-flink': { architecture: 'lambda', speedEngine: 'flink' },
+  'lambda-mapreduce': { architecture: 'lambda', batchEngine: 'mapreduce' },
   kappa: { architecture: 'kappa' },
   'kappa-prod': { architecture: 'kappa', stage: 'prod', alarmEmail: 'oncall@example.com' },
+  localstack: { target: 'localstack' },
 };

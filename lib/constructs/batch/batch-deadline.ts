@@ -1,16 +1,14 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, type TimeZone, Token } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { DEADLINE_METRIC } from '../../../lambda/batch-deadline/check';
-import { acknowledge } from '../nag';
+import { NodeFunction } from '../common/node-function';
 
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 
@@ -22,6 +20,8 @@ export interface BatchDeadlineProps {
   /** Hour (0-23, in `timeZone`, later than `scheduleHour`) by which D-1 must be complete. */
   readonly deadlineHour: number;
   readonly timeZone: TimeZone;
+  /** The lake key: encrypts the function's log group, environment and on-failure queue. */
+  readonly encryptionKey: kms.IKey;
   /**
    * Retention of the function's log group.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -41,6 +41,8 @@ export interface BatchDeadlineProps {
  * the view, or a schedule that never fired, both show up.
  */
 export class BatchDeadline extends Construct {
+  /** The check with its role, log group and on-failure queue. */
+  readonly function: NodeFunction;
   readonly handler: nodejs.NodejsFunction;
   readonly schedule: scheduler.Schedule;
   /** Days the batch watermark is behind the expected day, published once per day at the deadline. */
@@ -62,40 +64,22 @@ export class BatchDeadline extends Construct {
       );
     }
 
-    const functionLogs = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? DEFAULT_LOG_RETENTION,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    // Its own role without AWSLambdaBasicExecutionRole: it writes only to its own log group.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'streamlake batch deadline check: reads the batch watermark item',
-    });
-    functionLogs.grantWrite(role);
-    this.handler = new nodejs.NodejsFunction(this, 'Handler', {
-      role,
-      entry: path.join(__dirname, '..', '..', '..', 'lambda', 'batch-deadline', 'index.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      logGroup: functionLogs,
-      loggingFormat: lambda.LoggingFormat.JSON,
+    // EventBridge Scheduler invokes the function asynchronously: a check that keeps failing after Lambda's retries
+    // leaves its event (with the scheduled time) in the on-failure queue, to re-run by hand.
+    this.function = new NodeFunction(this, 'Handler', {
+      handlerDir: 'batch-deadline',
       description: 'streamlake: is the batch watermark at D-1 by the deadline?',
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention ?? DEFAULT_LOG_RETENTION,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      asyncInvocation: {},
       environment: {
         VIEW_TABLE_NAME: props.viewTable.tableName,
         SCHEDULE_LAG_HOURS: String(props.deadlineHour - props.scheduleHour),
       },
-      bundling: { minify: true, sourceMap: true, target: 'node22' },
     });
-    acknowledge(this.handler, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Node.js 22 is the runtime the project pins (docs/reference.md) and the esbuild target; moving to a newer runtime is a deliberate, tested change, not a drift.',
-      },
-    ]);
+    this.handler = this.function.function;
     // One GetItem on the watermark item: grant that action only (plus the table key's decrypt).
     props.viewTable.grant(this.handler, 'dynamodb:GetItem');
     props.viewTable.encryptionKey?.grantDecrypt(this.handler);

@@ -11,6 +11,11 @@ export interface BatchMonitoringProps {
   readonly stateMachine: sfn.IStateMachine;
   readonly deadline: BatchDeadline;
   readonly alarmTopic: sns.ITopic;
+  /**
+   * Which engine runs the batch (the dashboard title and the aborted-execution advice differ).
+   * @default 'emr'
+   */
+  readonly engine?: 'emr' | 'mapreduce';
 }
 
 /** A daily job fails at most once a day: one failed, aborted or timed-out execution is an alarm (1 of 1 datapoints). */
@@ -21,8 +26,13 @@ const ONCE = { datapointsToAlarm: 1, evaluationPeriods: 1, period: Duration.minu
  * "D-1 not complete by the deadline" (the watermark check's metric) and errors of the check itself.
  */
 export function batchMonitoring(scope: Construct, props: BatchMonitoringProps): MonitoringFacade {
+  const mapreduce = props.engine === 'mapreduce';
   return layerMonitoring(scope, { alarmTopic: props.alarmTopic })
-    .addLargeHeader('Batch: daily Spark job on transient EMR')
+    .addLargeHeader(
+      mapreduce
+        ? 'Batch: daily MapReduce engine (Step Functions + Lambda)'
+        : 'Batch: daily Spark job on transient EMR',
+    )
     .monitorStepFunction({
       stateMachine: props.stateMachine,
       alarmFriendlyName: 'BatchStateMachine',
@@ -32,8 +42,9 @@ export function batchMonitoring(scope: Construct, props: BatchMonitoringProps): 
         Critical: {
           maxErrorCount: 0,
           ...ONCE,
-          alarmDescriptionOverride:
-            'A batch execution was stopped: its cluster is only terminated by the EMR idle timeout. Check the EMR console.',
+          alarmDescriptionOverride: mapreduce
+            ? 'A batch execution was stopped: the day is not complete. Re-run it (streamlake batch run --date D); its scratch files expire by lifecycle.'
+            : 'A batch execution was stopped: its cluster is only terminated by the EMR idle timeout. Check the EMR console.',
         },
       },
       addTimedOutExecutionCountAlarm: { Critical: { maxErrorCount: 0, ...ONCE } },

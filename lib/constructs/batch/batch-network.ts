@@ -1,5 +1,6 @@
 import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EGRESS_MODES } from '../../config';
@@ -32,6 +33,8 @@ export interface BatchNetworkProps {
    * `nat` = private subnets with one NAT gateway (its public subnet hosts nothing else).
    */
   readonly egress: EgressMode;
+  /** The lake key: encrypts the flow-log group. */
+  readonly encryptionKey: kms.IKey;
   /**
    * Availability zones of the VPC (EMR picks one per cluster from the subnets given; more AZs = more Spot pools).
    * @default 2
@@ -80,6 +83,7 @@ export class BatchNetwork extends Construct {
       });
 
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      encryptionKey: props.encryptionKey,
       retention: props.flowLogRetention ?? DEFAULT_FLOW_LOG_RETENTION,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

@@ -36,6 +36,8 @@ const DEFAULT_EXECUTION_TIMEOUT = Duration.hours(5);
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 /** How long EMR waits for Spot task capacity before falling back (within the managed-scaling on-demand cap). */
 const SPOT_TIMEOUT = Duration.minutes(10);
+/** Tag every cluster carries with the name of the stack whose state machine created it. */
+export const CLUSTER_OWNER_TAG = 'streamlake:stack';
 const DAY_PATTERN = '/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -55,7 +57,7 @@ export interface SparkBatchJobProps {
   readonly rawBucket: s3.IBucket;
   readonly curatedBucket: s3.IBucket;
   readonly analyticsBucket: s3.IBucket;
-  /** The lake key (the buckets' and the table's). */
+  /** The lake key (the buckets' and the table's); it also encrypts the execution log group. */
   readonly encryptionKey: kms.IKey;
   /** The views table: the job writes the batch view and the batch watermark. */
   readonly viewTable: dynamodb.ITable;
@@ -241,7 +243,7 @@ export class SparkBatchJob extends Construct {
         terminationProtected: false,
         instanceFleets: instanceFleets(props),
       },
-      tags: { 'streamlake:layer': 'batch' },
+      tags: { 'streamlake:layer': 'batch', [CLUSTER_OWNER_TAG]: Stack.of(this).stackName },
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       resultSelector: { ClusterId: sfn.JsonPath.stringAt('$.ClusterId') },
       resultPath: '$.cluster',
@@ -302,6 +304,7 @@ export class SparkBatchJob extends Construct {
     );
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      encryptionKey: props.encryptionKey,
       retention: props.logRetention ?? DEFAULT_LOG_RETENTION,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
@@ -313,6 +316,25 @@ export class SparkBatchJob extends Construct {
       logs: { destination: executionLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
+    // CDK's EMR tasks allow TerminateJobFlows on `*` and AddJobFlowSteps/CancelSteps on every cluster of the account
+    // and region (cluster IDs exist only at run time). Deny those on any cluster this stack's executions did not create.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyClustersOfThisStack',
+        effect: iam.Effect.DENY,
+        actions: [
+          'elasticmapreduce:TerminateJobFlows',
+          'elasticmapreduce:AddJobFlowSteps',
+          'elasticmapreduce:CancelSteps',
+        ],
+        resources: ['*'],
+        conditions: {
+          StringNotEquals: {
+            [`elasticmapreduce:ResourceTag/${CLUSTER_OWNER_TAG}`]: Stack.of(this).stackName,
+          },
+        },
+      }),
+    );
     acknowledge(this.stateMachine, [
       {
         id: 'AwsSolutions-IAM5',

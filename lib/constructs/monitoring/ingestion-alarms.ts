@@ -12,6 +12,11 @@ export interface IngestionAlarmsProps {
   readonly alarmTopic: sns.ITopic;
   /** Stream retention; the archive's freshness alarm fires long before records could expire unarchived. */
   readonly retentionHours: number;
+  /**
+   * Create the layer's dashboards (not with target=localstack).
+   * @default true
+   */
+  readonly dashboards?: boolean;
 }
 
 /** Firehose delivers within its buffer interval; an archive this far behind is stuck, not slow. */
@@ -32,7 +37,7 @@ export function ingestionAlarms(scope: Construct, props: IngestionAlarmsProps): 
       statistic,
       period: Duration.minutes(5),
     });
-  return layerMonitoring(scope, { alarmTopic: props.alarmTopic })
+  return layerMonitoring(scope, { alarmTopic: props.alarmTopic, dashboards: props.dashboards })
     .addLargeHeader('Ingestion: stream and raw archive')
     .monitorKinesisDataStream({
       streamName: stream.streamName,

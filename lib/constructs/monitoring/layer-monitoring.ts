@@ -6,14 +6,20 @@ import type { Construct } from 'constructs';
 export interface LayerMonitoringProps {
   /** Every alarm of the layer notifies this topic. */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * Create the layer's CloudWatch dashboards (community LocalStack has no dashboard resource).
+   * @default true
+   */
+  readonly dashboards?: boolean;
 }
 
 /**
- * A cdk-monitoring-constructs facade for one layer: a dashboard named after the stack, and alarm defaults whose
- * action is the shared alarm topic, so no alarm is ever created without an action.
+ * A cdk-monitoring-constructs facade for one layer: a dashboard named after the stack (unless `dashboards` is false),
+ * and alarm defaults whose action is the shared alarm topic, so no alarm is ever created without an action.
  */
 export function layerMonitoring(scope: Construct, props: LayerMonitoringProps): MonitoringFacade {
   const stackName = Stack.of(scope).stackName;
+  const dashboards = props.dashboards ?? true;
   return new MonitoringFacade(scope, 'Monitoring', {
     alarmFactoryDefaults: {
       alarmNamePrefix: stackName,
@@ -25,9 +31,9 @@ export function layerMonitoring(scope: Construct, props: LayerMonitoringProps): 
     metricFactoryDefaults: {},
     dashboardFactory: new DefaultDashboardFactory(scope, 'Dashboards', {
       dashboardNamePrefix: stackName,
-      createDashboard: true,
+      createDashboard: dashboards,
       createSummaryDashboard: false,
-      createAlarmDashboard: true,
+      createAlarmDashboard: dashboards,
     }),
   });
 }

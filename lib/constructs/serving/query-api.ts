@@ -1,14 +1,12 @@
-import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -16,8 +14,8 @@ import { Construct } from 'constructs';
 import type { Architecture, SpeedEngine } from '../../config';
 import { Outputs } from '../../contracts/outputs';
 import viewTable from '../../contracts/view-table.json';
+import { NodeFunction } from '../common/node-function';
 import { layerMonitoring } from '../monitoring/layer-monitoring';
-import { acknowledge } from '../nag';
 
 /** Steady-state requests per second the API stage accepts before API Gateway answers 429. */
 export const DEFAULT_RATE_LIMIT = 50;
@@ -28,6 +26,11 @@ export const DEFAULT_INITIAL_VIEW_VERSION = 1;
 export const DEFAULT_MEMORY_MIB = 256;
 export const DEFAULT_TIMEOUT = Duration.seconds(10);
 export const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+/**
+ * Handler executions the prod stage reserves for the API. At the default stage limits (50 requests/s, burst 100) and a handler that
+ * answers in ~100 ms, ~10 run at once; 20 leaves headroom and caps a slow-table pile-up at 20 × 10 s timeouts.
+ */
+export const PROD_RESERVED_CONCURRENCY = 20;
 /** p99 latency above which the API alarms. */
 export const DEFAULT_LATENCY_ALARM = Duration.seconds(2);
 /** The query route; the only one the API has. */
@@ -42,6 +45,8 @@ export interface QueryApiProps {
    * @default - the table's own `encryptionKey`
    */
   readonly tableEncryptionKey?: kms.IKey;
+  /** The lake key: encrypts the access and function log groups and the function's environment. */
+  readonly encryptionKey: kms.IKey;
   /** Which architecture the API serves: `lambda` merges batch and speed views, `kappa` serves the Flink view only. */
   readonly architecture: Architecture;
   /** What writes the speed view in the lambda architecture; must be `flink` in kappa. */
@@ -84,7 +89,14 @@ export interface QueryApiProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * What happens to the log groups and their key when the stack is deleted.
+   * Concurrent executions reserved for (and capping) the handler: with the stage throttle it bounds what a flood of
+   * queries costs, and keeps a slow table from pulling the account's whole concurrency into the API. Lambda keeps 100
+   * of the account's concurrency unreserved, so a new account (quota 10 or 50) rejects any reservation.
+   * @default - none: the handler draws on the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * What happens to the log groups when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -92,13 +104,15 @@ export interface QueryApiProps {
 
 /**
  * The query API: `GET /metrics` on an IAM-authorized HTTP API, answered by a Lambda that reads the views table
- * (read-only) and the view-version pointer. Access logs and function logs go to log groups encrypted with a key of
- * this construct; throttled at the stage; 5xx, latency, errors and throttles alarm to the alarm topic.
+ * (read-only) and the view-version pointer. Access logs and function logs go to log groups encrypted with the lake
+ * key; throttled at the stage; 5xx, latency, errors and throttles alarm to the alarm topic.
  */
 export class QueryApi extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly route: apigwv2.HttpRoute;
+  /** The handler with its role, log group and settings. */
+  readonly function: NodeFunction;
   readonly handler: nodejs.NodejsFunction;
   /** The view-version pointer (value `flink-v<N>`); a reprocessing switches it, the handler follows within 30 s. */
   readonly viewVersion: ssm.StringParameter;
@@ -111,19 +125,8 @@ export class QueryApi extends Construct {
     const retention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     const usesFlink = props.architecture === 'kappa' || props.speedEngine === 'flink';
 
-    const logKey = new kms.Key(this, 'LogKey', {
-      description: 'streamlake query API logs',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    logKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`));
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      encryptionKey: logKey,
-      retention,
-      removalPolicy,
-    });
-    const functionLogs = new logs.LogGroup(this, 'FunctionLogs', {
-      encryptionKey: logKey,
+      encryptionKey: props.encryptionKey,
       retention,
       removalPolicy,
     });
@@ -135,23 +138,15 @@ export class QueryApi extends Construct {
         'Current Flink view of streamlake (flink-v<N>); the replay CLI switches it, the query API reads it (30 s cache).',
     });
 
-    // Its own role, without the AWSLambdaBasicExecutionRole managed policy: the function writes only to its log group.
-    const role = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'streamlake query API handler: reads the views table and the view-version pointer',
-    });
-    functionLogs.grantWrite(role);
-    this.handler = new nodejs.NodejsFunction(this, 'Handler', {
-      role,
-      entry: path.join(__dirname, '..', '..', '..', 'lambda', 'query-api', 'index.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+    this.function = new NodeFunction(this, 'Handler', {
+      handlerDir: 'query-api',
+      description: `streamlake query API (${props.architecture} architecture)`,
+      encryptionKey: props.encryptionKey,
       memorySize: props.memoryMiB ?? DEFAULT_MEMORY_MIB,
       timeout: DEFAULT_TIMEOUT,
-      logGroup: functionLogs,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      description: `streamlake query API (${props.architecture} architecture)`,
+      logRetention: retention,
+      removalPolicy,
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         VIEW_TABLE_NAME: props.table.tableName,
         ARCHITECTURE: props.architecture,
@@ -162,15 +157,8 @@ export class QueryApi extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'streamlake',
         POWERTOOLS_SERVICE_NAME: 'query-api',
       },
-      bundling: { minify: true, sourceMap: true, target: 'node22' },
     });
-    acknowledge(this.handler, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Node.js 22 is the runtime the project pins (docs/reference.md) and the esbuild target; moving to a newer runtime is a deliberate, tested change, not a drift.',
-      },
-    ]);
+    this.handler = this.function.function;
     props.table.grantReadData(this.handler);
     if (!props.table.encryptionKey) props.tableEncryptionKey?.grantDecrypt(this.handler);
     if (usesFlink) this.viewVersion.grantRead(this.handler);

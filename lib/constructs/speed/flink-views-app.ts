@@ -2,6 +2,7 @@ import * as flink from '@aws-cdk/aws-kinesisanalytics-flink-alpha';
 import { CfnOutput, DockerImage, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -17,6 +18,8 @@ export interface FlinkViewsAppProps {
   readonly stream: kinesis.IStream;
   /** The views table the job writes window totals (and dead letters) to. */
   readonly viewTable: dynamodb.ITable;
+  /** The lake key: encrypts the application's log group. */
+  readonly encryptionKey: kms.IKey;
   /**
    * The raw zone bucket. The application's role may list and read the Firehose archive under raw/events/: a replay
    * (`streamlake replay`, a second application with this role) reads event times older than the stream's retention
@@ -77,6 +80,7 @@ export class FlinkViewsApp extends Construct {
     const region = Stack.of(this).region;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -1,21 +1,21 @@
-import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Outputs } from '../../contracts/outputs';
+import { NodeFunction } from '../common/node-function';
 import { acknowledge } from '../nag';
 
 export interface StreamConsumerProps {
   readonly stream: kinesis.IStream;
   readonly viewTable: dynamodb.ITable;
-  /** Key of the dead-letter queues (the lake key). */
+  /** The lake key: encrypts the dead-letter queues, the function's log group and its environment. */
   readonly encryptionKey: kms.IKey;
   /**
    * Records per invocation (1 to 10,000). Larger batches pre-aggregate more, so fewer view writes.
@@ -59,14 +59,14 @@ export interface StreamConsumerProps {
   readonly speedRowTtl?: Duration;
 }
 
-const ENTRY = join(__dirname, '..', '..', '..', 'lambda', 'stream-consumer', 'index.ts');
-
 /**
  * The Lambda speed layer: a function that aggregates each Kinesis batch per (contentId, type, minute) and writes one
  * atomic update per key to the speed view. Malformed records go to a dead-letter queue with their reason; batches that
  * keep failing go, after bounded retries with bisection, to an on-failure queue.
  */
 export class StreamConsumer extends Construct {
+  /** The function with its role, log group and settings. */
+  readonly handler: NodeFunction;
   readonly function: nodejs.NodejsFunction;
   readonly malformedQueue: sqs.Queue;
   readonly failedBatchQueue: sqs.Queue;
@@ -109,17 +109,14 @@ export class StreamConsumer extends Construct {
       ]);
     }
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+    this.handler = new NodeFunction(this, 'Function', {
+      handlerDir: 'stream-consumer',
+      description: 'streamlake speed layer: aggregates Kinesis batches into the speed view',
+      encryptionKey: props.encryptionKey,
       memorySize: props.memorySize ?? 512,
       timeout: Duration.minutes(1),
-      logGroup: new logs.LogGroup(this, 'Logs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
       environment: {
         VIEW_TABLE_NAME: props.viewTable.tableName,
         DEAD_LETTER_QUEUE_URL: this.malformedQueue.queueUrl,
@@ -127,8 +124,8 @@ export class StreamConsumer extends Construct {
         POWERTOOLS_SERVICE_NAME: 'stream-consumer',
         POWERTOOLS_METRICS_NAMESPACE: 'streamlake',
       },
-      bundling: { minify: true, sourceMap: true, target: 'node22' },
     });
+    this.function = this.handler.function;
     // One UpdateItem per (view, content, type, minute); the consumer never reads or deletes.
     props.viewTable.grant(this.function, 'dynamodb:UpdateItem');
     props.viewTable.encryptionKey?.grantEncryptDecrypt(this.function);
@@ -149,17 +146,7 @@ export class StreamConsumer extends Construct {
       }),
     );
 
-    acknowledge(this.function, [
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Node.js 22 is the runtime this project pins (the handler is built and tested for it, with Node 20+ offline); move to a newer runtime deliberately, with its tests.',
-      },
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: 'AWSLambdaBasicExecutionRole only allows writing the function’s own logs.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-      },
+    acknowledge(this.handler.role, [
       {
         id: 'AwsSolutions-IAM5',
         reason: 'Key grants for the encrypted table, stream and queues need GenerateDataKey*/ReEncrypt*.',

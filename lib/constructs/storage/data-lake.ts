@@ -1,10 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LakePrefixes } from '../../contracts/lake-layout';
+import { SCRATCH_EXPIRATION_DAYS, SCRATCH_PREFIX } from '../../contracts/mapreduce';
 import { Outputs } from '../../contracts/outputs';
 import { acknowledge } from '../nag';
 
@@ -18,7 +20,7 @@ export interface LakeLifecycle {
   readonly rawDeepArchiveDays: number;
   readonly curatedInfrequentAccessDays: number;
   readonly analyticsInfrequentAccessDays: number;
-  /** Noncurrent versions of raw objects are deleted this many days after they are replaced. */
+  /** Noncurrent versions (raw, curated and analytics are versioned) are deleted this many days after they are replaced. */
   readonly noncurrentVersionExpirationDays: number;
   /** Server access logs are deleted after this many days. */
   readonly accessLogExpirationDays: number;
@@ -77,6 +79,7 @@ export class DataLake extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
+    allowLogGroupEncryption(this.key);
 
     // S3 server access logs cannot be delivered to a bucket encrypted with a customer-managed key, so this one uses SSE-S3.
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -134,7 +137,15 @@ export class DataLake extends Construct {
         },
       ],
     });
+    // Curated and analytics are versioned: the batch job replaces a day's partition in place, so a bad run or a
+    // mistaken delete can be rolled back for noncurrentVersionExpirationDays; replaced files then expire.
+    const noncurrentVersionExpiration = Duration.days(lc.noncurrentVersionExpirationDays);
+    const removeDeleteMarkers: s3.LifecycleRule = {
+      id: 'remove-expired-delete-markers',
+      expiredObjectDeleteMarker: true,
+    };
     this.curatedBucket = zone('Curated', {
+      versioned: true,
       lifecycleRules: [
         {
           id: 'tier-curated',
@@ -144,11 +155,14 @@ export class DataLake extends Construct {
               transitionAfter: Duration.days(lc.curatedInfrequentAccessDays),
             },
           ],
+          noncurrentVersionExpiration,
           abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
         },
+        removeDeleteMarkers,
       ],
     });
     this.analyticsBucket = zone('Analytics', {
+      versioned: true,
       lifecycleRules: [
         {
           id: 'tier-analytics',
@@ -158,14 +172,24 @@ export class DataLake extends Construct {
               transitionAfter: Duration.days(lc.analyticsInfrequentAccessDays),
             },
           ],
+          noncurrentVersionExpiration,
           abortIncompleteMultipartUploadAfter: INCOMPLETE_UPLOAD_ABORT,
         },
+        removeDeleteMarkers,
         {
           id: 'expire-athena-results',
           prefix: LakePrefixes.athenaResults,
           expiration: ATHENA_RESULTS_EXPIRATION,
         },
         { id: 'expire-emr-logs', prefix: LakePrefixes.emrLogs, expiration: EMR_LOG_EXPIRATION },
+        // The MapReduce batch engine's shuffle and staging files: a successful run deletes its own, this rule removes
+        // what a failed or stopped run left. Present whatever the engine, so switching engines never changes storage.
+        {
+          id: 'expire-mapreduce-scratch',
+          prefix: SCRATCH_PREFIX,
+          expiration: Duration.days(SCRATCH_EXPIRATION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
       ],
     });
 
@@ -218,6 +242,33 @@ export class DataLake extends Construct {
       value: this.workGroup.ref,
     });
   }
+}
+
+/**
+ * Lets CloudWatch Logs of this account and region encrypt log groups with the key (the key policy AWS documents for
+ * `AssociateKmsKey`): only for a log group of this account and region, named in the encryption context. Every log group
+ * of the project (functions, Flink, Firehose delivery, Step Functions, API access logs, VPC flow logs) uses the lake key.
+ */
+export function allowLogGroupEncryption(key: kms.Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchLogsEncryptLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
 }
 
 function validateLifecycle(lc: LakeLifecycle): void {

@@ -10,6 +10,7 @@ import {
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { emptyWindowState } from '../../../lambda/stream-consumer/window';
 import { expectedMinute, fixtureLines, malformedLines } from '../../fixtures/fixtures';
 import { event, kinesisEvent, kinesisRecord, kinesisRecords, tumblingEvent } from './records';
 
@@ -212,7 +213,7 @@ describe('handler against dynalite', () => {
       tumblingEvent([], { state: JSON.parse(JSON.stringify(second.state)), isFinalInvokeForWindow: true }),
       context,
     );
-    expect(final).toEqual({ state: { v: 1, m: {} }, batchItemFailures: [] });
+    expect(final).toEqual({ state: emptyWindowState(), batchItemFailures: [] });
     expect(await speedRows(pks)).toEqual(
       new Map([
         ['speed#dyn-win#heartbeat|m#2026-11-20T23:59', [2, 42]],

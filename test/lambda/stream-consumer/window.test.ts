@@ -10,10 +10,12 @@ import {
   isTumblingWindowEvent,
   parseWindowState,
   processWindowBatch,
+  WINDOW_STATE_VERSION,
   type WindowDeps,
   WindowFlushError,
   type WindowOutcome,
   WindowStateError,
+  windowTotals,
 } from '../../../lambda/stream-consumer/window';
 import { MemoryViewWriter, ViewWriteError, type ViewWriter } from '../../../lambda/stream-consumer/writer';
 import { expectedMinute, fixtureLines, malformedLines } from '../../fixtures/fixtures';
@@ -145,9 +147,35 @@ describe('tumbling window on the golden fixtures', () => {
       deadLetters: new MemoryDeadLetterSink(),
     });
     for (const o of outcomes) expect(o.response.batchItemFailures).toEqual([]);
-    expect(outcomes[3].response.state.v).toBe(1);
-    expect(Object.keys(outcomes[3].response.state.m).length).toBeGreaterThan(0);
-    expect(outcomes[5].response.state).toEqual({ v: 1, m: {} });
+    expect(outcomes[3].response.state.v).toBe(WINDOW_STATE_VERSION);
+    expect(outcomes[3].response.state.s.length).toBeGreaterThan(0);
+    expect(outcomes[5].response.state).toEqual(emptyWindowState());
+  });
+
+  it('compacting the state over and over (whenever its tail outgrows the compacted part) leaves the totals exact', async () => {
+    const writer = new MemoryViewWriter();
+    const outcomes = await runWindow(splitAt(fixtureBatch(), cutsWithoutSplitDuplicates().slice(0, 40)), {
+      writer,
+      deadLetters: new MemoryDeadLetterSink(),
+      compactMinTailBytes: 0,
+    });
+    expect(outcomes.filter((o) => o.stats.compacted).length).toBeGreaterThanOrEqual(5);
+    expect(rowsOf(writer)).toEqual(expectedSpeedRows());
+  });
+
+  it('an aggregation invocation only appends; the damage in a state is found before anything is written', async () => {
+    const deps = { writer: new MemoryViewWriter(), deadLetters: new MemoryDeadLetterSink() };
+    // shape and version right, an entry wrong (a contentId the contract forbids)
+    const damaged = { v: WINDOW_STATE_VERSION, k: '', c: 0, s: '2026-11-20T23:59|a#b,3,1,0;' };
+    const out = await processWindowBatch(tumblingEvent(kinesisRecords([event()]), { state: damaged }), deps);
+    expect(out.stats.compacted).toBe(false);
+    await expect(
+      processWindowBatch(
+        tumblingEvent([], { state: viaLambda(out.response.state), isFinalInvokeForWindow: true }),
+        deps,
+      ),
+    ).rejects.toThrow(WindowStateError);
+    expect(deps.writer.writes).toBe(0);
   });
 
   it('a final invoke that carries records folds them in before writing', async () => {
@@ -263,7 +291,7 @@ describe('tumbling window state-size guard', () => {
     expect(early.length).toBeGreaterThan(0);
     for (const o of early) {
       expect(o.stats.stateBytes).toBeGreaterThan(1_500);
-      expect(o.response.state).toEqual({ v: 1, m: {} });
+      expect(o.response.state).toEqual(emptyWindowState());
     }
     expect(rowsOf(writer)).toEqual(expectedSpeedRows());
     expect(writer.writes).toBeGreaterThan(expectedMinute().length);
@@ -284,7 +312,9 @@ describe('tumbling window state-size guard', () => {
       deps,
     );
     expect(out.stats).toMatchObject({ flush: 'early', viewWrites: 1, failedWrites: 1 });
-    expect(out.response.state).toEqual({ v: 1, m: { '2026-11-20T23:59': { 'flaky#heartbeat': [2, 45] } } });
+    // heartbeat is type 2 in the contract's EVENT_TYPES; contentId `flaky` is k[0]
+    const s = '2026-11-20T23:59|~0,2,2,45;';
+    expect(out.response.state).toEqual({ v: 2, k: 'flaky', c: s.length, s });
     expect(rowsOf(view)).toEqual(new Map([['speed#steady#like|m#2026-11-20T23:59', [1, 0]]]));
 
     await processWindowBatch(
@@ -313,6 +343,9 @@ describe('tumbling window state-size guard', () => {
 });
 
 describe('tumbling window semantics', () => {
+  /** A state as this module writes it: `a` by its dictionary position, `b.c-D_9` appended literally. */
+  const ok = { v: WINDOW_STATE_VERSION, k: 'a', c: 0, s: '2026-11-20T23:59|~0,3,1,0|b.c-D_9,2,2,60;' };
+
   it('deduplicates within an invocation only: a re-send in a later invocation of the window counts again', async () => {
     const original = event({ watchSeconds: 30 });
     const writer = new MemoryViewWriter();
@@ -328,14 +361,51 @@ describe('tumbling window semantics', () => {
   it('reads an absent or empty state as empty, and refuses a state it did not write', () => {
     expect(parseWindowState(undefined)).toEqual(emptyWindowState());
     expect(parseWindowState({})).toEqual(emptyWindowState());
-    expect(() => parseWindowState({ v: 2, m: {} })).toThrow(WindowStateError);
-    expect(() => parseWindowState({ v: 1, m: { '2026-11-20T23:59': { 'a#like': [1] } } })).toThrow(
-      WindowStateError,
+    expect(parseWindowState(ok)).toEqual(ok);
+    expect(windowTotals(parseWindowState(ok))).toEqual(
+      new Map([
+        [
+          '2026-11-20T23:59',
+          new Map([
+            ['a,3', [1, 0]],
+            ['b.c-D_9,2', [2, 60]],
+          ]),
+        ],
+      ]),
     );
-    expect(() => parseWindowState({ v: 1, m: { yesterday: {} } })).toThrow(WindowStateError);
-    expect(() => parseWindowState({ v: 1, m: { '2026-11-20T23:59': { nohash: [1, 0] } } })).toThrow(
-      WindowStateError,
-    );
+  });
+
+  it.each([
+    ['the previous layout', { v: 1, m: { '2026-11-20T23:59': { 'a#like': [1, 0] } } }],
+    ['an unknown field', { ...ok, x: 1 }],
+    ['a compacted length past the end', { ...ok, c: 999 }],
+    ['a compacted length inside a group', { ...ok, c: 5 }],
+    ['a truncated string', { ...ok, s: ok.s.slice(0, -1) }],
+    ['a bad minute', { ...ok, s: 'yesterday|~0,3,1,0;' }],
+    ['a group without entries', { ...ok, s: '2026-11-20T23:59;' }],
+    ['a contentId index out of range', { ...ok, s: '2026-11-20T23:59|~1,3,1,0;' }],
+    ['a contentId the contract forbids', { ...ok, s: '2026-11-20T23:59|a#b,3,1,0;' }],
+    ['a bad dictionary entry', { ...ok, k: 'a,b#c' }],
+    ['a type out of range', { ...ok, s: '2026-11-20T23:59|~0,6,1,0;' }],
+    ['a missing counter', { ...ok, s: '2026-11-20T23:59|~0,3,1;' }],
+    ['a negative counter', { ...ok, s: '2026-11-20T23:59|~0,3,-1,0;' }],
+    ['a counter with a leading zero', { ...ok, s: '2026-11-20T23:59|~0,3,01,0;' }],
+    ['a fractional counter', { ...ok, s: '2026-11-20T23:59|~0,3,1.5,0;' }],
+    ['an unsafe counter', { ...ok, s: '2026-11-20T23:59|~0,3,9007199254740993,0;' }],
+  ])('refuses a state with %s', (_, state) => {
+    expect(() => parseWindowState(state)).toThrow(WindowStateError);
+  });
+
+  it('measures the state as Lambda does: the UTF-8 bytes of its JSON', async () => {
+    const writer = new MemoryViewWriter();
+    const outcomes = await runWindow(splitAt(fixtureBatch(), cutsWithoutSplitDuplicates().slice(0, 30)), {
+      writer,
+      deadLetters: new MemoryDeadLetterSink(),
+      compactMinTailBytes: 200,
+    });
+    expect(outcomes.some((o) => o.stats.compacted)).toBe(true);
+    for (const o of outcomes)
+      expect(o.stats.returnedStateBytes).toBe(Buffer.byteLength(JSON.stringify(o.response.state)));
   });
 
   it('tells a tumbling-window event from a plain one', () => {

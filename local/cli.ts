@@ -1,0 +1,68 @@
+/** The flags of `npm start` (local/main.ts); docs/local.md lists the same (test/local/cli.test.ts). */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_OPTIONS } from './options';
+import type { Architecture } from './templates';
+
+export interface CliOptions {
+  architecture: Architecture;
+  speedEngine?: 'lambda' | 'flink';
+  windowSeconds?: number;
+  records: number;
+  seed: number;
+  putRate: number;
+  templates?: string;
+  killFlinkAt?: number;
+  keep: boolean;
+  skipBatch: boolean;
+  json: boolean;
+}
+
+function int(name: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** The command line of `npm start` (no side effects: the docs test reads its options). */
+export function buildProgram(): Command {
+  return new Command('streamlake-local')
+    .description('Run streamlake end to end on this machine against emulators (docs/local.md)')
+    .addOption(
+      new Option('--architecture <a>', 'lambda or kappa').choices(['lambda', 'kappa']).default('lambda'),
+    )
+    .addOption(
+      new Option(
+        '--speed-engine <e>',
+        'speed layer of the lambda architecture: lambda (consumer) or flink',
+      ).choices(['lambda', 'flink']),
+    )
+    .option(
+      '--window-seconds <n>',
+      "run the event source mapping with this tumbling window instead of the template's (0 = none), for a quicker run",
+      int('--window-seconds', 0, 900),
+    )
+    .option('--records <n>', 'records to produce', int('--records', 100, 1_000_000), DEFAULT_OPTIONS.records)
+    .option('--seed <n>', 'workload seed', int('--seed', 0, 2 ** 31 - 1), DEFAULT_OPTIONS.seed)
+    .option(
+      '--put-rate <n>',
+      'PutRecords records per second',
+      int('--put-rate', 1, 100_000),
+      DEFAULT_OPTIONS.putRatePerSecond,
+    )
+    .option('--templates <dir>', 'read synthesized templates from this folder instead of synthesizing')
+    .option(
+      '--kill-flink-at <fraction>',
+      'SIGKILL the Flink job after this fraction of records, then restore it',
+      Number.parseFloat,
+    )
+    .option('--skip-batch', 'do not run the Spark job (faster; the batch checks report NOT RUN)', false)
+    .option(
+      '--keep',
+      'keep the whole work folder (emulator data, checkpoints); by default only logs and reports stay',
+      false,
+    )
+    .option('--json', 'print the report as JSON', false);
+}
