@@ -1,5 +1,5 @@
 /**
- * `streamlake`: the operations CLI. Commands: produce, batch, replay, query, cost.
+ * `streamlake`: the operations CLI. Commands: produce, batch, replay, query, cost, local.
  * Exit codes: 0 ok, 1 failure, 2 usage, 3 not deployed, 4 timed out waiting, 5 endpoint unreachable, 6 no credentials,
  * 130 interrupted (see cli/lib/errors.ts, docs/cli.md).
  */
@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { batchCommand } from './commands/batch';
 import { type CliContext, defaultContext } from './commands/context';
 import { costCommand } from './commands/cost';
+import { localCommand } from './commands/local';
 import { produceCommand } from './commands/produce';
 import { queryCommand } from './commands/query';
 import { replayCommand } from './commands/replay';
@@ -24,7 +25,8 @@ export function buildProgram(ctx: CliContext = defaultContext()): Command {
       'after',
       `
 Resources are found from the CloudFormation outputs of the Streamlake-<Stage>-* stacks (--stage, --region);
---endpoint-url or --local sends every call to offline emulators.
+--local uses the offline runtime that npm start -- --keep-running left up (.streamlake/local.json);
+--endpoint-url sends every call to one endpoint (LocalStack).
 
 Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not deployed (stage, architecture or output missing), 4 timed out
 waiting, 5 endpoint unreachable (refused, not found, no answer in time), 6 no usable AWS credentials, 130 Ctrl-C.
@@ -34,7 +36,9 @@ Examples:
   $ streamlake batch run --date 2026-11-20 --wait
   $ streamlake replay --from -24h --dry-run
   $ streamlake query --content-id match-ind-aus-final --from -30m --to -0m
-  $ streamlake cost --events-per-sec 10000 --event-bytes 300 --scale`,
+  $ streamlake cost --events-per-sec 10000 --event-bytes 300 --scale
+  $ streamlake produce --local --count 1000 --rate 200     (after npm start -- --keep-running)
+  $ streamlake local down`,
     );
   for (const c of [
     produceCommand(ctx),
@@ -42,6 +46,7 @@ Examples:
     replayCommand(ctx),
     queryCommand(ctx),
     costCommand(ctx),
+    localCommand(ctx),
   ])
     program.addCommand(c);
   // Commander exits by itself on usage errors; route everything through run() for consistent exit codes.

@@ -10,10 +10,12 @@ import {
   waitForExecution,
   waitForStep,
 } from '../lib/batch';
+import { batchDays, renderBatchDays } from '../lib/batch-days-contract';
 import { formatDuration, parseDay } from '../lib/dates';
 import { CliError, ExitCode, UsageError } from '../lib/errors';
 import { duration, positiveInt } from '../lib/options';
 import { formatTable } from '../lib/query';
+import { localBatchRuns, runLocalBatch } from './batch-local';
 import {
   addDeploymentOptions,
   type CliContext,
@@ -23,7 +25,7 @@ import {
   deployment,
 } from './context';
 
-interface RunOptions extends DeploymentOptions {
+export interface RunOptions extends DeploymentOptions {
   date: string;
   wait?: boolean;
   clusterId?: string;
@@ -37,10 +39,11 @@ interface RunOptions extends DeploymentOptions {
 interface StatusOptions extends DeploymentOptions {
   clusterId?: string;
   max: number;
+  days: number;
   json?: boolean;
 }
 
-function renderRuns(runs: readonly BatchRun[]): string {
+export function renderRuns(runs: readonly BatchRun[]): string {
   if (runs.length === 0) return '(no runs)';
   return formatTable(
     ['day', 'status', 'started', 'took', 'id'],
@@ -89,6 +92,11 @@ Examples:
     );
   addDeploymentOptions(run);
   run.action(async (o: RunOptions) => {
+    if (o.local) {
+      if (o.clusterId)
+        throw new UsageError("--cluster-id is for EMR on AWS; --local runs the runtime's Spark job");
+      return runLocalBatch(ctx, o);
+    }
     const conn = connection(o);
     const d = await deployment(o);
     // One line when the status changes, else one a minute: readable in a terminal and in CI logs.
@@ -162,6 +170,14 @@ Examples:
       'list the Spark steps of this EMR cluster instead of state machine executions',
     )
     .addOption(new Option('--max <n>', 'how many runs').default(20).argParser(positiveInt('--max')))
+    .addOption(
+      new Option(
+        '--days <n>',
+        'how many days (up to yesterday, UTC; --local: today) to show the batch state of',
+      )
+        .default(7)
+        .argParser(positiveInt('--days')),
+    )
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -173,17 +189,31 @@ Examples:
   addDeploymentOptions(status);
   status.action(async (o: StatusOptions) => {
     const conn = connection(o);
-    let runs: BatchRun[];
-    if (o.clusterId) runs = (await listSparkSteps(clients.emr(conn), o.clusterId)).slice(0, o.max);
-    else {
-      const d = await deployment(o);
-      runs = await listBatchExecutions(
-        clients.sfn(conn),
-        d.get(Outputs.batchStateMachineArn, 'batch runs need the lambda architecture'),
-        o.max,
-      );
+    if (o.clusterId) {
+      const steps = (await listSparkSteps(clients.emr(conn), o.clusterId)).slice(0, o.max);
+      ctx.out(o.json ? JSON.stringify(steps, null, 2) : renderRuns(steps));
+      return;
     }
-    ctx.out(o.json ? JSON.stringify(runs, null, 2) : renderRuns(runs));
+    const d = await deployment(o);
+    const runs = o.local
+      ? (await localBatchRuns(ctx, o)).slice(0, o.max)
+      : await listBatchExecutions(
+          clients.sfn(conn),
+          d.get(Outputs.batchStateMachineArn, 'batch runs need the lambda architecture'),
+          o.max,
+        );
+    // Per day: completed, missing, or late data (the completion items and the raw listing; the planner's rules).
+    // The offline runtime's events are today's: its window ends today, a deployment's yesterday (today is open).
+    const toDay = new Date(ctx.clock.now() - (o.local ? 0 : 86_400_000)).toISOString().slice(0, 10);
+    const days = await batchDays(clients.dynamodb(conn), clients.s3(conn), {
+      viewTable: d.get(Outputs.viewTableName),
+      rawBucket: d.get(Outputs.rawBucketName),
+      toDay,
+      days: o.days,
+    });
+    ctx.out(
+      o.json ? JSON.stringify({ runs, days }, null, 2) : `${renderRuns(runs)}\n\n${renderBatchDays(days)}`,
+    );
   });
 
   return batch.addCommand(run).addCommand(status);

@@ -133,7 +133,7 @@ wickets), so keying by content would pin it to one shard (1 MB/s, 1,000 records/
 
 Examples:
   $ streamlake produce --count 10000 --rate 500                   # to the Dev stream found from CloudFormation
-  $ streamlake produce --local --stream-name streamlake-events --duration 2m
+  $ streamlake produce --local --duration 2m                     # to the offline runtime (npm start -- --keep-running)
   $ streamlake produce --count 5000 --seed 7 --start 2026-11-20T23:40:00Z --out events.jsonl --truth truth.jsonl
   $ streamlake produce --count 100 --out - | head -n 3
 

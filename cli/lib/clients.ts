@@ -11,14 +11,19 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { UsageError } from './errors';
 import { DEFAULT_NETWORK, type NetworkOptions } from './network';
 
-/** `--local` = this endpoint: the local runtime's gateway port (LocalStack's customary 4566). */
-export const DEFAULT_LOCAL_PORT = 4566;
-export const DEFAULT_LOCAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
 export const DEFAULT_REGION = 'us-east-1';
 
 export interface ConnectionOptions {
   readonly region: string;
+  /** Every service at this endpoint (`--endpoint-url`, e.g. LocalStack). */
   readonly endpoint?: string;
+  /**
+   * Each service at its own endpoint (`--local`: the offline runtime's emulators); a service without one is not part
+   * of that runtime, and a client for it is refused.
+   */
+  readonly endpoints?: Readonly<Partial<Record<Service, string>>>;
+  /** Fixed credentials (the offline runtime's, from .streamlake/local.json). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** @default DEFAULT_NETWORK */
   readonly network?: NetworkOptions;
 }
@@ -31,19 +36,22 @@ export interface ClientConfig {
   maxAttempts: number;
 }
 
-/**
- * Where requests go: the one place that turns `--endpoint-url` / `--local` into an endpoint (undefined: AWS itself).
- */
-export function resolveEndpoint(o: {
-  readonly endpointUrl?: string;
-  readonly local?: boolean;
-}): string | undefined {
-  return o.endpointUrl ?? (o.local ? DEFAULT_LOCAL_ENDPOINT : undefined);
-}
+/** The services the CLI's clients call. */
+export type Service =
+  | 'cloudformation'
+  | 'kinesis'
+  | 'dynamodb'
+  | 's3'
+  | 'sqs'
+  | 'ssm'
+  | 'sfn'
+  | 'emr'
+  | 'kinesisanalytics'
+  | 'cloudwatch';
 
 export function clientConfig(
   conn: ConnectionOptions,
-  overrides: { maxAttempts?: number } = {},
+  overrides: { maxAttempts?: number; service?: Service } = {},
 ): ClientConfig {
   const network = conn.network ?? DEFAULT_NETWORK;
   const config: ClientConfig = {
@@ -55,8 +63,17 @@ export function clientConfig(
       throwOnRequestTimeout: true,
     }),
   };
-  if (conn.endpoint) {
-    config.endpoint = conn.endpoint;
+  if (conn.endpoints) {
+    const endpoint = overrides.service ? conn.endpoints[overrides.service] : undefined;
+    if (!endpoint)
+      throw new UsageError(
+        `${overrides.service ?? 'this call'} is not part of the offline runtime (--local): ` +
+          `it runs ${Object.keys(conn.endpoints).join(', ')}`,
+      );
+    config.endpoint = endpoint;
+  } else if (conn.endpoint) config.endpoint = conn.endpoint;
+  if (conn.credentials) config.credentials = { ...conn.credentials };
+  else if (conn.endpoint) {
     if (!process.env['AWS_ACCESS_KEY_ID'] && !process.env['AWS_PROFILE'])
       config.credentials = { accessKeyId: 'streamlake-local', secretAccessKey: 'streamlake-local' };
   }

@@ -186,11 +186,11 @@ export function tagEndpoint<C>(client: C): C {
 
 export type FetchLike = (
   url: string,
-  init: { headers: Record<string, string>; signal?: AbortSignal },
+  init: { headers: Record<string, string>; signal?: AbortSignal; method?: string; body?: string },
 ) => Promise<{ status: number; text(): Promise<string> }>;
 
 /**
- * GET with a deadline per attempt (connect + request timeouts) and bounded retries of connection errors and 5xx,
+ * GET (or `request.method`) with a deadline per attempt (connect + request timeouts) and bounded retries of connection errors and 5xx,
  * with exponential backoff and full jitter. Returns the last response, or throws the {@link describeFailure} line.
  */
 export async function fetchWithRetries(
@@ -199,13 +199,14 @@ export async function fetchWithRetries(
   headers: () => Promise<Record<string, string>>,
   network: NetworkOptions = DEFAULT_NETWORK,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  request: { readonly method?: string; readonly body?: string } = {},
 ): Promise<{ status: number; text: string }> {
   const endpoint = new URL(url).origin;
   for (let attempt = 1; ; attempt++) {
     try {
       const signal = AbortSignal.timeout(network.connectTimeoutMs + network.requestTimeoutMs);
       // Signed per attempt: a SigV4 signature is valid for 5 minutes.
-      const res = await fetchFn(url, { headers: await headers(), signal });
+      const res = await fetchFn(url, { headers: await headers(), signal, ...request });
       const text = await res.text();
       if (res.status < 500 || attempt >= network.maxAttempts) return { status: res.status, text };
     } catch (thrown) {
