@@ -57,7 +57,8 @@ export function localCommand(ctx: CliContext): Command {
         .default(60_000, '60s')
         .argParser(duration('--timeout')),
     )
-    .action(async (o: { timeout: number }) => {
+    .option('--json', 'print {pid, elapsedMs} as JSON')
+    .action(async (o: { timeout: number; json?: boolean }) => {
       const rt = readLocalRuntime();
       try {
         await callRuntime(rt, LocalRoutes.stop, {
@@ -79,7 +80,12 @@ export function localCommand(ctx: CliContext): Command {
           );
         await ctx.clock.sleep(250);
       }
-      ctx.out(`stopped the offline runtime (pid ${rt.pid}) after ${formatDuration(ctx.clock.now() - t0)}`);
+      const elapsedMs = ctx.clock.now() - t0;
+      ctx.out(
+        o.json
+          ? JSON.stringify({ stopped: true, pid: rt.pid, elapsedMs }, null, 2)
+          : `stopped the offline runtime (pid ${rt.pid}) after ${formatDuration(elapsedMs)}`,
+      );
     });
   return local;
 }

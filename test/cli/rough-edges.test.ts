@@ -207,6 +207,8 @@ describe('--json', () => {
       'batch run',
       'batch status',
       'cost',
+      'local down',
+      'local status',
       'produce',
       'query',
       'replay',
