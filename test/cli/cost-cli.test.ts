@@ -2,7 +2,7 @@
  * `streamlake cost` as users run it: warnings instead of silently absurd totals, --explain with sources and
  * reasons, --json with the same structure, usage errors with exit code 2.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliContext } from '../../cli/commands/context';
 import { FakeClock } from '../../cli/lib/clock';
@@ -176,14 +176,19 @@ describe('usage errors (exit 2)', () => {
 });
 
 test('the EMF metrics the model prices are the ones the handlers emit', () => {
-  const emitted = (file: string) => {
-    const src = readFileSync(join(ROOT, file), 'utf8');
+  // A handler's metrics are emitted by its entry point or by the factory it builds the handler with.
+  const emitted = (dir: string) => {
+    const src = ['index.ts', 'handler.ts']
+      .map((f) => join(ROOT, dir, f))
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const names = [...src.matchAll(/addMetric\('(\w+)'/g)].map((m) => m[1]!);
     return [...(src.includes('captureColdStartMetric') ? ['ColdStart'] : []), ...new Set(names)].sort();
   };
-  expect(emitted('lambda/stream-consumer/index.ts')).toEqual([...EMF_METRICS['stream-consumer']].sort());
-  expect(emitted('lambda/query-api/index.ts')).toEqual([...EMF_METRICS['api-handler']].sort());
-  expect(emitted('lambda/batch-deadline/index.ts')).toEqual([]);
+  expect(emitted('lambda/stream-consumer')).toEqual([...EMF_METRICS['stream-consumer']].sort());
+  expect(emitted('lambda/query-api')).toEqual([...EMF_METRICS['api-handler']].sort());
+  expect(emitted('lambda/batch-deadline')).toEqual([]);
   expect(readFileSync(join(ROOT, 'lambda/batch-deadline/index.ts'), 'utf8')).toContain(
     'addMetric(DEADLINE_METRIC.name',
   );
