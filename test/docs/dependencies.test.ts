@@ -66,7 +66,8 @@ function readmeTable(): string[][] {
   );
   return section
     .split('\n')
-    .filter((l) => l.startsWith('| `'))
+    // Rows of npm packages; the row of tools installed outside the repository names Python and Maven packages.
+    .filter((l) => l.startsWith('| `') && !l.includes('installed outside the repository'))
     .map((l) => [...l.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
 }
 
