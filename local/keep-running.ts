@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   LOCAL_RUNTIME_UP_LINE,
   LOCAL_RUNTIME_VERSION,
@@ -18,6 +18,7 @@ import {
 import { type OutputName, Outputs } from '../lib/contracts/outputs';
 import { ArchiveWriter } from './archive-writer';
 import { runBatch } from './compute/batch';
+import { FlinkJob, hasCompletedCheckpoint } from './compute/flink';
 import { servingHandler } from './compute/serving';
 import { type SpeedLayer, startSpeedLayer } from './compute/speed';
 import { CREDENTIALS, REGION } from './emulators';
@@ -25,6 +26,7 @@ import { kinesisShardSource } from './esm-poller';
 import type { Deployment } from './infra';
 import { localRuntimeFile, runningRuntime } from './local-file';
 import type { LiveRuntime } from './options';
+import { LocalReplays } from './replay-local';
 import { physicalNameFor } from './resources';
 import { type BatchRunner, BusyError, startRuntimeServer, stopRuntimeServer } from './runtime-server';
 
@@ -41,6 +43,36 @@ export function localOutputs(d: Deployment): Partial<Record<OutputName, string>>
   out[Outputs.streamArn] = d.streamArn;
   if (d.deadLetterQueueUrl) out[Outputs.deadLetterQueueUrl] = d.deadLetterQueueUrl;
   return out;
+}
+
+/**
+ * The Flink job that was live when the scenario ended (kappa, or lambda with the Flink speed engine) starts again from
+ * its newest retained checkpoint: after a kappa reprocessing that is the handed-over job writing the next view, else
+ * the first job. Without a completed checkpoint it starts from the stream's start and rewrites the same windows.
+ */
+async function restartFlink(live: LiveRuntime): Promise<FlinkJob | undefined> {
+  const d = live.deployment;
+  if (!d.flinkInTemplates) return undefined;
+  const candidates = [
+    { props: 'flink-live-v2.properties', checkpoints: 'flink-live-v2-checkpoints' },
+    { props: 'flink.properties', checkpoints: 'flink-checkpoints' },
+  ];
+  const job = candidates.find((c) => existsSync(join(live.workDir, c.props)));
+  if (!job) return undefined;
+  const checkpointDir = join(live.workDir, job.checkpoints);
+  live.logs.path('flink-kept-running');
+  live.out.line(`  restarting the live Flink job (${job.props}) for the kept-running runtime …`);
+  const f = await FlinkJob.start(live.registry, {
+    workDir: live.workDir,
+    ep: d.ep,
+    propertiesFile: join(live.workDir, job.props),
+    checkpointDir,
+    logName: 'flink-kept-running',
+    restore: hasCompletedCheckpoint(checkpointDir),
+  });
+  if (!(await f.waitRunning(600_000)))
+    throw new Error(`the Flink job did not start again: ${f.describeFailure()}`);
+  return f;
 }
 
 /** One batch run at a time, over what the archive has delivered (its buffers are delivered first). */
@@ -92,6 +124,7 @@ export async function keepRunning(live: LiveRuntime, forceStop: () => void): Pro
       initialCheckpoints: live.speedCheckpoints,
     });
   }
+  const flink: { job: FlinkJob | undefined } = { job: await restartFlink(live) };
   let archive: ArchiveWriter | undefined;
   const startArchive = async (startAfter: Readonly<Record<string, string | undefined>>) => {
     if (!d.firehose) return undefined;
@@ -131,11 +164,24 @@ export async function keepRunning(live: LiveRuntime, forceStop: () => void): Pro
       ...(speed
         ? { speed: { settled: speed.poller.settledPositions(), openWindows: speed.poller.openWindows() } }
         : {}),
+      ...(flink.job ? { flink: { running: flink.job.running } } : {}),
       ...(archive ? { archive: { read: archive.readPositions(), buffered: archive.bufferedRecords } } : {}),
     }),
+    ...(served && flink.job && live.report.architecture === 'kappa'
+      ? {
+          replays: new LocalReplays({
+            d,
+            reg: live.registry,
+            logs: live.logs,
+            workDir: live.workDir,
+            out: live.out,
+            parameterName: served.viewVersionParameter,
+            live: flink,
+          }),
+        }
+      : {}),
     replayUnavailable:
-      'replay is not available on the offline runtime yet: npm start -- --architecture kappa runs the reprocessing ' +
-      '(archive + stream into the next view, flip, hand-over) as part of its scenario',
+      'replay needs the kappa architecture with its live Flink job (npm start -- --keep-running --architecture kappa)',
   });
 
   const outputs = localOutputs(d);
@@ -188,6 +234,7 @@ export async function keepRunning(live: LiveRuntime, forceStop: () => void): Pro
     await stopRuntimeServer(server);
     // Nothing produced after the scenario is lost: the mapping settles what it fetched, the writer delivers buffers.
     if (speed) await speed.poller.stop(true).catch(() => undefined);
+    if (flink.job) await flink.job.stop().catch(() => undefined);
     if (archive) await archive.stop().catch(() => undefined);
     if (existsSync(file) && runningRuntime(file) === undefined) rmSync(file, { force: true });
     live.out.line('offline runtime stopped');

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type LocalBatchRun, LocalRoutes } from '../lib/contracts/local-runtime';
 import { localContext, type QueryHandler } from './compute/serving';
+import type { LocalReplays } from './replay-local';
 import { type VerifyKey, verifySigV4 } from './sigv4-verify';
 
 export interface BatchRunner {
@@ -24,7 +25,9 @@ export interface RuntimeServerOptions {
   /** Absent when the variant has no batch layer: POST answers 501. */
   readonly batch?: BatchRunner;
   readonly onStop: () => void;
-  /** Why replay is refused on this runtime (501), e.g. not the kappa architecture. */
+  /** Kappa: replays into the next Flink view (local/replay-local.ts). */
+  readonly replays?: Pick<LocalReplays, 'start' | 'list' | 'plan'>;
+  /** Why replay is refused on this runtime (501) when it has no `replays`. */
   readonly replayUnavailable: string;
   /** What `GET /health` adds: where the runtime's readers are (signals that do not look at any view). */
   readonly status?: () => Record<string, unknown>;
@@ -101,7 +104,24 @@ async function serve(o: RuntimeServerOptions, req: IncomingMessage, res: ServerR
       throw e;
     }
   }
-  if (url.pathname === LocalRoutes.replays) return send(res, 501, { message: o.replayUnavailable });
+  if (url.pathname === LocalRoutes.replays) {
+    if (!o.replays) return send(res, 501, { message: o.replayUnavailable });
+    if (method === 'GET') return send(res, 200, { replays: o.replays.list() });
+    if (method !== 'POST') return send(res, 405, { message: `${method} not allowed` });
+    let body: Record<string, unknown>;
+    try {
+      body = await readJson(req);
+    } catch (e) {
+      return send(res, 400, { message: e instanceof Error ? e.message : String(e) });
+    }
+    const fromMs = body.fromMs;
+    if (fromMs !== undefined && (typeof fromMs !== 'number' || !Number.isFinite(fromMs)))
+      return send(res, 400, { message: 'fromMs must be epoch milliseconds' });
+    if (body.dryRun === true) return send(res, 200, { dryRun: true, ...(await o.replays.plan()) });
+    const started = await o.replays.start(fromMs);
+    if (!started) return send(res, 409, { message: 'a replay is already going: wait for it (GET /replays)' });
+    return send(res, 202, started);
+  }
   if (url.pathname === LocalRoutes.stop && method === 'POST') {
     send(res, 202, { stopping: true });
     o.onStop();

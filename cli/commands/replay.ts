@@ -1,9 +1,7 @@
 import { Command, Option } from 'commander';
 import { LakePrefixes } from '../../lib/contracts/lake-layout';
-import { LocalRoutes } from '../../lib/contracts/local-runtime';
 import { Outputs } from '../../lib/contracts/outputs';
 import { formatDuration, parseTime } from '../lib/dates';
-import { callRuntime } from '../lib/local-runtime';
 import { duration } from '../lib/options';
 import {
   abortReplay,
@@ -20,8 +18,8 @@ import {
   connection,
   type DeploymentOptions,
   deployment,
-  localRuntime,
 } from './context';
+import { replayLocal } from './replay-local';
 
 interface ReplayOptions extends DeploymentOptions {
   from?: string;
@@ -85,16 +83,7 @@ Examples:
     const fromMs = o.from !== undefined ? parseTime(o.from, '--from', now) : undefined;
     const conn = connection(o);
     const d = await deployment({ ...o, architecture: o.architecture ?? 'kappa' });
-    if (o.local) {
-      // The runtime answers what it can do (today: 501 with the reason); nothing else is sent.
-      await callRuntime(localRuntime(o), LocalRoutes.replays, {
-        method: 'POST',
-        body: { ...(fromMs !== undefined ? { fromMs } : {}), dryRun: o.dryRun === true },
-        fetch: ctx.fetch,
-        network: conn.network,
-      });
-      return;
-    }
+    if (o.local) return replayLocal(ctx, { ...o, ...(fromMs !== undefined ? { fromMs } : {}) });
     const applicationName = d.get(Outputs.flinkApplicationName, 'replay needs the kappa architecture');
     const deps = {
       ssm: clients.ssm(conn),

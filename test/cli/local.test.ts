@@ -229,7 +229,7 @@ test('batch status --local lists the runtime runs and each day from the completi
   }
 });
 
-test('replay --local says what the runtime answers, and needs the kappa architecture first', async () => {
+test('replay --local on a lambda runtime is "not deployed" (exit 3): replays need kappa', async () => {
   const ctx = testContext();
   expect(await run(['replay', '--local', '--dry-run'], ctx)).toBe(ExitCode.notDeployed);
   expect(ctx.errors.join('\n')).toMatch(/runs the lambda architecture, not kappa/);
@@ -273,5 +273,62 @@ test('local down asks the runtime to stop and returns once its process has exite
     expect(ctx.lines.at(-1)).toMatch(new RegExp(`stopped the offline runtime \\(pid ${child.pid}\\)`));
   } finally {
     writeRuntime();
+  }
+});
+
+test('replay --local on a kappa runtime: the plan, then the run followed to its outcome; a second is refused', async () => {
+  let step = 0;
+  const replay = {
+    id: 'replay-1',
+    currentView: 'flink-v1',
+    nextView: 'flink-v2',
+    startedAt: new Date().toISOString(),
+  };
+  const starts: (number | undefined)[] = [];
+  const kappa = await startRuntimeServer({
+    key: { ...CREDS, region: 'us-east-1' },
+    onStop: () => undefined,
+    replayUnavailable: '',
+    replays: {
+      plan: async () => ({ currentView: 'flink-v1', nextView: 'flink-v2' }),
+      start: async (fromMs) => {
+        starts.push(fromMs);
+        return starts.length > 1 ? null : { ...replay, status: 'RUNNING', step: 'replay job' };
+      },
+      list: () => {
+        step += 1;
+        return step < 2
+          ? [{ ...replay, status: 'RUNNING', step: 'replay job' }]
+          : [{ ...replay, status: 'SUCCEEDED', step: 'done', handOverAt: '2026-11-23T12:01:00.000Z' }];
+      },
+    },
+  });
+  const file = join(dir, 'kappa.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...describeRuntime(process.pid),
+      architecture: 'kappa',
+      endpoints: { ...describeRuntime(process.pid).endpoints, runtime: kappa.url },
+    }),
+  );
+  process.env[LOCAL_RUNTIME_FILE_ENV] = file;
+  try {
+    const plan = testContext({ now: () => Date.now(), sleep: async () => undefined });
+    expect(await run(['replay', '--local', '--dry-run'], plan)).toBe(ExitCode.ok);
+    expect(plan.lines[0]).toBe('replay plan (flink-v1 -> flink-v2, offline runtime):');
+    expect(starts).toEqual([]);
+    const ctx = testContext({ now: () => Date.now(), sleep: async () => undefined });
+    expect(await run(['replay', '--local', '--from', '2026-11-23T11:00:00Z'], ctx)).toBe(ExitCode.ok);
+    expect(starts).toEqual([Date.parse('2026-11-23T11:00:00Z')]);
+    expect(ctx.lines.at(-1)).toMatch(
+      /^replay done in .*: serving reads flink-v2 \(was flink-v1\); the live job writes it for event times from 2026-11-23T12:01:00.000Z\.$/,
+    );
+    const again = testContext();
+    expect(await run(['replay', '--local'], again)).toBe(ExitCode.failure);
+    expect(again.errors.join('\n')).toMatch(/409 .*a replay is already going/);
+  } finally {
+    process.env[LOCAL_RUNTIME_FILE_ENV] = join(dir, 'local.json');
+    await stopRuntimeServer(kappa.server);
   }
 });

@@ -64,11 +64,13 @@ function readmeTable(): string[][] {
     readme.indexOf('## Dependencies and what each is for'),
     readme.indexOf('## Operating it'),
   );
-  return section
-    .split('\n')
-    // Rows of npm packages; the row of tools installed outside the repository names Python and Maven packages.
-    .filter((l) => l.startsWith('| `') && !l.includes('installed outside the repository'))
-    .map((l) => [...l.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+  return (
+    section
+      .split('\n')
+      // Rows of npm packages; the row of tools installed outside the repository names Python and Maven packages.
+      .filter((l) => l.startsWith('| `') && !l.includes('installed outside the repository'))
+      .map((l) => [...l.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!))
+  );
 }
 
 test('the README table lists every npm dependency exactly once, and nothing that is not one', () => {
