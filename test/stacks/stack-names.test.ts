@@ -58,7 +58,8 @@ test('npx cdk ls Streamlake-Dev-Storage selects that stack (the cdk CLI on a syn
 describe('logical IDs do not depend on stack names', () => {
   test.each(Object.keys(VARIANTS))('variant %s: no logical ID embeds a construct path', (name) => {
     const { assembly, uniqueIds } = synthesized(name);
-    expect(uniqueIds.length).toBeGreaterThan(100);
+    // The smallest variant (localstack: no batch, no Flink) has about 70 constructs.
+    expect(uniqueIds.length).toBeGreaterThan(50);
     expect(logicalIds(assembly).filter((id) => uniqueIds.some((u) => id.includes(u)))).toEqual([]);
   });
 
