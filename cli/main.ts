@@ -10,6 +10,7 @@ import { costCommand } from './commands/cost';
 import { localCommand } from './commands/local';
 import { produceCommand } from './commands/produce';
 import { queryCommand } from './commands/query';
+import { speedCommand } from './commands/redrive';
 import { replayCommand } from './commands/replay';
 import { CliError, ExitCode } from './lib/errors';
 import { describeFailure } from './lib/network';
@@ -46,6 +47,7 @@ Examples:
     replayCommand(ctx),
     queryCommand(ctx),
     costCommand(ctx),
+    speedCommand(ctx),
     localCommand(ctx),
   ])
     program.addCommand(c);

@@ -6,6 +6,7 @@ import type { Architecture } from './templates';
 export interface CliOptions {
   architecture: Architecture;
   speedEngine?: 'lambda' | 'flink';
+  batchEngine?: 'emr' | 'mapreduce';
   windowSeconds?: number;
   records: number;
   seed: number;
@@ -16,6 +17,7 @@ export interface CliOptions {
   skipBatch: boolean;
   keepRunning: boolean;
   json: boolean;
+  dashboard: boolean;
 }
 
 function int(name: string, min: number, max: number) {
@@ -40,6 +42,12 @@ export function buildProgram(): Command {
         'speed layer of the lambda architecture: lambda (consumer) or flink',
       ).choices(['lambda', 'flink']),
     )
+    .addOption(
+      new Option(
+        '--batch-engine <e>',
+        "batch engine of the lambda architecture: emr (the Spark job, spark-submit local[2]) or mapreduce (its handlers, much faster); default: the templates'",
+      ).choices(['emr', 'mapreduce']),
+    )
     .option(
       '--window-seconds <n>',
       "run the event source mapping with this tumbling window instead of the template's (0 = none), for a quicker run",
@@ -59,7 +67,7 @@ export function buildProgram(): Command {
       'SIGKILL the Flink job after this fraction of records, then restore it',
       Number.parseFloat,
     )
-    .option('--skip-batch', 'do not run the Spark job (faster; the batch checks report NOT RUN)', false)
+    .option('--skip-batch', 'do not run the batch cycle (faster; the batch checks report NOT RUN)', false)
     .option(
       '--keep',
       'keep the whole work folder (emulator data, checkpoints); by default only logs and reports stay',
@@ -70,5 +78,6 @@ export function buildProgram(): Command {
       'after the report, keep the runtime up for the CLI (streamlake … --local; .streamlake/local.json) until Ctrl-C or streamlake local down',
       false,
     )
-    .option('--json', 'print the report as JSON', false);
+    .option('--json', 'print the report as JSON', false)
+    .option('--no-dashboard', 'do not serve the live dashboard (a page on 127.0.0.1, printed at start)');
 }

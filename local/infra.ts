@@ -43,7 +43,7 @@ export interface Deployment {
 
 /** Synthesizes (or reads) the templates while the emulators boot, then creates every resource they declare. */
 export async function deploy(
-  opts: Pick<PipelineOptions, 'architecture' | 'speedEngine' | 'templatesDir'>,
+  opts: Pick<PipelineOptions, 'architecture' | 'speedEngine' | 'batchEngine' | 'templatesDir'>,
   workDir: string,
   reg: ProcessRegistry,
   out: RunConsole,
@@ -52,7 +52,7 @@ export async function deploy(
   booting.catch(() => undefined);
   const templates = opts.templatesDir
     ? readTemplates(opts.templatesDir)
-    : synthesize(REPO_ROOT, opts.architecture, join(workDir, 'cdk.out'), opts.speedEngine);
+    : synthesize(REPO_ROOT, opts.architecture, join(workDir, 'cdk.out'), opts.speedEngine, opts.batchEngine);
   const infra = readInfra(templates);
   const ep = await booting;
   out.detail(`emulators: kinesis ${ep.kinesis}, dynamodb ${ep.dynamodb}, s3/sqs/ssm (moto) ${ep.moto}`);

@@ -17,7 +17,7 @@ import {
 } from '../lib/contracts/local-runtime';
 import { type OutputName, Outputs } from '../lib/contracts/outputs';
 import { ArchiveWriter } from './archive-writer';
-import { runBatch } from './compute/batch';
+import { batchTarget, runBatchCycle, templateBatchEngine } from './compute/batch';
 import { FlinkJob, hasCompletedCheckpoint } from './compute/flink';
 import { servingHandler } from './compute/serving';
 import { type SpeedLayer, startSpeedLayer } from './compute/speed';
@@ -42,6 +42,8 @@ export function localOutputs(d: Deployment): Partial<Record<OutputName, string>>
   }
   out[Outputs.streamArn] = d.streamArn;
   if (d.deadLetterQueueUrl) out[Outputs.deadLetterQueueUrl] = d.deadLetterQueueUrl;
+  if (d.onFailureQueueUrl) out[Outputs.failedBatchQueueUrl] = d.onFailureQueueUrl;
+  else delete out[Outputs.failedBatchQueueUrl];
   return out;
 }
 
@@ -86,7 +88,8 @@ function batchRunner(live: LiveRuntime, deliverArchive: () => Promise<void>): Ba
         throw new BusyError('a batch run is already going: wait for it (streamlake batch status --local)');
       running = true;
       const id = `local-${day}-${randomUUID().slice(0, 8)}`;
-      const log = live.logs.path(`spark-${day}`);
+      const engine = templateBatchEngine(live.deployment.infra);
+      const log = live.logs.path(engine === 'emr' ? `spark-${day}` : `mapreduce-${day}`);
       const run: LocalBatchRun = { id, day, status: 'RUNNING', startedAt: new Date().toISOString(), log };
       runs.push(run);
       const index = runs.length - 1;
@@ -95,12 +98,25 @@ function batchRunner(live: LiveRuntime, deliverArchive: () => Promise<void>): Ba
         running = false;
         live.out.line(`  batch ${id}: ${runs[index]?.status}`);
       };
-      live.out.line(`  batch ${id}: running the Spark job for ${day} (log ${log})`);
+      live.out.line(`  batch ${id}: the batch for ${day} on the ${engine} engine (log ${log})`);
+      // As `streamlake batch run --date D` on AWS: the planner for that day, then the engine the runtime runs.
       void (async () => {
         await deliverArchive();
-        return runBatch(live.deployment, live.registry, live.logs, live.workDir, day);
+        return runBatchCycle(batchTarget(live.deployment), {
+          engine,
+          date: day,
+          reg: live.registry,
+          logs: live.logs,
+          workDir: live.workDir,
+        });
       })().then(
-        (b) => finish({ status: b.exit === 0 ? 'SUCCEEDED' : 'FAILED', exit: b.exit }),
+        (c) => {
+          const failed = c.days.filter((r) => !r.ok);
+          finish({
+            status: failed.length === 0 ? 'SUCCEEDED' : 'FAILED',
+            ...(failed.length > 0 ? { error: failed.map((r) => `${r.day}: ${r.detail}`).join('; ') } : {}),
+          });
+        },
         (e: unknown) => finish({ status: 'FAILED', error: e instanceof Error ? e.message : String(e) }),
       );
       return run;
@@ -195,7 +211,7 @@ export async function keepRunning(live: LiveRuntime, forceStop: () => void): Pro
     startedAt: new Date().toISOString(),
     architecture: live.report.architecture,
     ...(live.report.speedEngine ? { speedEngine: live.report.speedEngine } : {}),
-    batchEngine: d.batchInTemplates && d.firehose ? 'emr' : 'none',
+    batchEngine: d.batchInTemplates && d.firehose ? templateBatchEngine(d.infra) : 'none',
     region: REGION,
     credentials: CREDENTIALS,
     endpoints: {

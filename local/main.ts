@@ -69,6 +69,7 @@ async function main(): Promise<number> {
     ...DEFAULT_OPTIONS,
     architecture: o.architecture,
     speedEngine: o.speedEngine,
+    batchEngine: o.batchEngine,
     windowSeconds: o.windowSeconds,
     records: o.records,
     seed: o.seed,
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
     keepWorkDir,
     runBatch: !o.skipBatch,
     captureWarnings: true,
+    dashboard: o.dashboard,
     registry,
     ...(keepRunning ? { keepRunning } : {}),
   });

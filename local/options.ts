@@ -45,12 +45,20 @@ export interface PipelineOptions {
   readonly keepWorkDir?: KeepWorkDir;
   /** Kappa: replay into flink-v2 from the raw archive and the stream, flip, hand over (local/reprocess.ts). @default true */
   readonly reprocess?: boolean;
-  /** Run the Spark job for the closed day. @default true */
+  /** Run a scheduled batch cycle for the closed day (the planner, then each planned day). @default true */
   readonly runBatch?: boolean;
+  /**
+   * The batch engine (`batchEngine`): synthesized with it, and run offline by it — `emr` runs the Spark job
+   * (spark-submit local[2]), `mapreduce` the MapReduce engine's handlers (local/mapreduce). @default - the
+   * configuration's default (what the synthesized templates deploy: emr)
+   */
+  readonly batchEngine?: 'emr' | 'mapreduce';
   /** Console lines (phases, progress); everything else goes to the log files. @default stdout */
   readonly log?: (line: string) => void;
   /** Write Node's process warnings to logs/node-warnings.log during the run (main.ts, after removing the default printer). */
   readonly captureWarnings?: boolean;
+  /** Serve the live dashboard (local/dashboard/) on 127.0.0.1 while the run goes on. @default true */
+  readonly dashboard?: boolean;
   /** Registry to start processes in (main.ts passes one with signal handlers). */
   readonly registry?: ProcessRegistry;
   /**

@@ -13,10 +13,17 @@ import { ArchiveWriter } from './archive-writer';
 import { type Check, notRun } from './checks/check';
 import { checkServedDay } from './checks/serving';
 import { checkStream, shardTips } from './checks/stream';
-import { runBatch } from './compute/batch';
+import {
+  batchTarget,
+  describeCycle,
+  runBatchCycle,
+  scheduledTimeFor,
+  templateBatchEngine,
+} from './compute/batch';
 import { FLINK_VIEW, LiveFlink, produceAndMaybeKill } from './compute/live-flink';
 import { startServing } from './compute/serving';
 import { type SpeedLayer, startSpeedLayer } from './compute/speed';
+import { type Dashboard, startPipelineDashboard } from './dashboard';
 import { destroyClients, REPO_ROOT } from './emulators';
 import { kinesisShardSource } from './esm-poller';
 import { type Deployment, deploy } from './infra';
@@ -94,6 +101,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
   let archive: ArchiveWriter | undefined;
   let flink: LiveFlink | undefined;
   let progress: NodeJS.Timeout | undefined;
+  let dashboard: Dashboard | undefined;
   try {
     // 1. The workload and its truth, before anything runs.
     const w = generateWorkload(opts);
@@ -137,6 +145,13 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
       components.flink = `jobs/flink via scripts/run-flink-local.sh (view ${FLINK_VIEW}, REST API for settling)`;
     } else components.flink = d.flinkInTemplates ? `missing ${FLINK_SCRIPT}` : NOT_IN_VARIANT;
     out.phase('start compute');
+    if (opts.dashboard !== false) {
+      const handles = { d, w, putTimes, speed, archive, flink, components, architecture: opts.architecture };
+      dashboard = await startPipelineDashboard(
+        { ...handles, flinkView: FLINK_VIEW, phases: out.phases },
+        (l) => out.line(l),
+      );
+    }
 
     // 4. Produce; then read the stream back: the producer's check, and the tips every reader must reach.
     progress = setInterval(() => {
@@ -218,14 +233,32 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     }
     out.phase('settle');
 
-    // 6. Batch: the Spark job for the closed day, over what the archive delivered.
+    // 6. Batch: one scheduled cycle for the closed day — the planner, then each planned day on the engine.
     let batchRan = false;
+    const engine = opts.batchEngine ?? templateBatchEngine(d.infra);
     if (opts.runBatch === false) components.batch = 'skipped (runBatch: false)';
-    else if (d.batchInTemplates && existsSync(SPARK_ENTRYPOINT) && d.firehose) {
-      out.line(`  running the Spark job for ${w.closedDay} (local[2], S3A → moto) …`);
-      const b = await runBatch(d, run.reg, logs, workDir, w.closedDay);
-      components.batch = `jobs/spark (spark-submit local[2], exit ${b.exit})`;
-      run.paths.batch = { sparkExit: String(b.exit) };
+    else if (d.batchInTemplates && d.firehose && (engine === 'mapreduce' || existsSync(SPARK_ENTRYPOINT))) {
+      out.line(
+        `  batch cycle for ${w.closedDay}: the planner, then each planned day on the ${engine} engine …`,
+      );
+      const cycle = await runBatchCycle(batchTarget(d), {
+        engine,
+        scheduledTime: scheduledTimeFor(w.closedDay),
+        reg: run.reg,
+        logs,
+        workDir,
+      });
+      components.batch = describeCycle(cycle);
+      run.paths.batch = {
+        engine,
+        target: cycle.plan.target,
+        planned: cycle.plan.plan.map((p) => `${p.day} (${p.reasons.join(', ')})`).join('; '),
+        failedDays: cycle.days
+          .filter((r) => !r.ok)
+          .map((r) => r.day)
+          .join(', '),
+      };
+      // Checked whatever happened: a day that failed shows as a failed check, not as one not run.
       batchRan = true;
       out.phase('batch');
     } else
@@ -334,6 +367,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
     return report;
   } finally {
     clearInterval(progress);
+    await dashboard?.stop();
     process.off('warning', onWarning);
     if (speed) await speed.poller.stop(false).catch(() => undefined);
     if (archive) await archive.stop().catch(() => undefined);

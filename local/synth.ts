@@ -16,6 +16,7 @@ export function synthesize(
   architecture: Architecture,
   outDir: string,
   speedEngine?: 'lambda' | 'flink',
+  batchEngine?: 'emr' | 'mapreduce',
 ): NamedTemplate[] {
   const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
     app: string;
@@ -25,6 +26,7 @@ export function synthesize(
     ...cdkJson.context,
     architecture,
     ...(speedEngine ? { speedEngine } : {}),
+    ...(batchEngine ? { batchEngine } : {}),
     target: 'aws',
     'aws:cdk:bundling-stacks': [],
   };

@@ -27,6 +27,7 @@ step "LocalStack trial (target=localstack deploys)" npx tsx scripts/localstack-t
 [ -f scripts/test-spark.sh ] && step "spark job (pytest)" bash scripts/test-spark.sh
 [ -f scripts/test-flink.sh ] && step "flink job (maven)" bash scripts/test-flink.sh
 if compgen -G "test/e2e/*.test.ts" >/dev/null; then
+  bash scripts/ensure-chromium.sh # the dashboard's browser test needs a Chromium; it says so when it cannot get one
   step "end-to-end tests (jest)" npx jest --ci --selectProjects e2e --runInBand
 fi
 

@@ -10,7 +10,7 @@ import {
   waitForExecution,
   waitForStep,
 } from '../lib/batch';
-import { batchDays, renderBatchDays } from '../lib/batch-days-contract';
+import { batchDays, renderBatchDays } from '../lib/batch-days';
 import { formatDuration, parseDay } from '../lib/dates';
 import { CliError, ExitCode, UsageError } from '../lib/errors';
 import { duration, positiveInt } from '../lib/options';

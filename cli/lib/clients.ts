@@ -63,7 +63,9 @@ export function clientConfig(
       throwOnRequestTimeout: true,
     }),
   };
-  if (conn.endpoints) {
+  // An explicit endpoint (--endpoint-url, or a per-service option) wins over --local's per-service endpoints.
+  if (conn.endpoint) config.endpoint = conn.endpoint;
+  else if (conn.endpoints) {
     const endpoint = overrides.service ? conn.endpoints[overrides.service] : undefined;
     if (!endpoint)
       throw new UsageError(
@@ -71,7 +73,7 @@ export function clientConfig(
           `it runs ${Object.keys(conn.endpoints).join(', ')}`,
       );
     config.endpoint = endpoint;
-  } else if (conn.endpoint) config.endpoint = conn.endpoint;
+  }
   if (conn.credentials) config.credentials = { ...conn.credentials };
   else if (conn.endpoint) {
     if (!process.env['AWS_ACCESS_KEY_ID'] && !process.env['AWS_PROFILE'])

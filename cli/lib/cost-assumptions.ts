@@ -255,9 +255,14 @@ export const ASSUMPTIONS = {
     why: 'two DynamoDB Queries and JSON (not measured)',
   },
   deadlineCheckMs: {
-    value: 100,
+    value: 200,
     unit: 'ms per run',
-    why: 'the daily deadline check reads one item and publishes one metric (not measured)',
+    why: 'the daily deadline check makes one Query of the window’s completion items and one delimited listing of raw/events/, and publishes one metric (not measured)',
+  },
+  batchPlannerMs: {
+    value: 300,
+    unit: 'ms per run',
+    why: 'the batch planner, first task of each daily execution, makes one Query of the lookback’s completion items and one listing per day of the lookback (not measured)',
   },
   servingReadUnitsPerRequest: {
     value: 2,

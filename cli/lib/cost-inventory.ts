@@ -147,13 +147,29 @@ function definitionOf(props: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Follows Next (and a Choice's first branch) from StartAt to a terminal state. */
+/**
+ * The states a successful run of one day passes: the first choice of each Choice; an inline Map's item processor once
+ * (one item: one day); a loop back to a Choice already passed ends with that Choice's default (no more days).
+ * Distributed Maps run child executions, priced separately.
+ */
 function successPath(def: Record<string, unknown>): string[] {
   const states = obj(def['States']);
   const path: string[] = [];
+  const looped = new Set<string>();
   let at = str(def['StartAt']);
-  while (at && !path.includes(at)) {
-    path.push(at);
+  while (at) {
     const s = obj(states[at]);
+    if (path.includes(at)) {
+      if (s['Type'] !== 'Choice' || looped.has(at)) break;
+      looped.add(at);
+      path.push(at);
+      at = str(s['Default']);
+      continue;
+    }
+    path.push(at);
+    const processor = obj(s['ItemProcessor']);
+    if (s['Type'] === 'Map' && obj(processor['ProcessorConfig'])['Mode'] !== 'DISTRIBUTED')
+      path.push(...successPath(processor));
     at = s['Type'] === 'Choice' ? str(obj(arr(s['Choices'])[0])['Next']) : str(s['Next']);
   }
   return path;
@@ -171,8 +187,15 @@ function fleet(f: Record<string, unknown>): EmrFleetInventory {
   };
 }
 
+/** Every state of a definition, including those of Map item processors (the EMR step runs inside one per day). */
+function flatStates(def: Record<string, unknown>): Record<string, unknown>[] {
+  return Object.values(obj(def['States']))
+    .map(obj)
+    .flatMap((st) => [st, ...flatStates(obj(st['ItemProcessor'] ?? st['Iterator']))]);
+}
+
 function emrOf(def: Record<string, unknown>): StackInventory['stateMachines'][number]['emr'] {
-  const states = Object.values(obj(def['States'])).map(obj);
+  const states = flatStates(def);
   const create = states.find((s) => String(s['Resource'] ?? '').includes('elasticmapreduce:createCluster'));
   if (!create) return null;
   const params = obj(create['Parameters']);

@@ -3,6 +3,7 @@
  * their rotations, requests), the batch network (interface endpoints or the NAT gateway), Step Functions, EventBridge
  * Scheduler, the serving API and its function, the deadline check, Athena. Counts come from the templates.
  */
+import planning from '../../lib/contracts/batch-planning.json';
 import { all, count } from './cost-inputs';
 import { type CostContext, DAYS_PER_MONTH, GB, HOURS_PER_MONTH, MiB, n } from './cost-model';
 import { averageDaysInBand } from './cost-storage';
@@ -30,7 +31,14 @@ export const EMF_METRICS = {
     'BadRequests',
     'QueryErrors',
   ],
-  scheduled: ['BatchDaysBehind'],
+  // The deadline check (lambda/batch-deadline) and the batch planner, the first task of either batch workflow
+  // (lambda/batch-planner): names from lib/contracts/batch-planning.json.
+  scheduled: [planning.metrics.deadline.daysMissing],
+  'workflow-task': [
+    planning.metrics.planner.plannedDays,
+    planning.metrics.planner.lateDataDays,
+    planning.metrics.planner.missingDays,
+  ],
 } as const;
 
 /** Bytes a month each log group receives, by logical-ID prefix; the speed engines report theirs in ctx.logs. */
@@ -42,6 +50,7 @@ function logSources(ctx: CostContext): Record<string, number> {
     NetworkFlowLogs: ctx.a('flowLogGbPerMonth') * GB,
     JobExecutionLogs: DAYS_PER_MONTH * ctx.a('stepFunctionsLogBytesPerRun'),
     DeadlineHandlerLogs: DAYS_PER_MONTH * ctx.a('consumerLogBytesPerInvocation'),
+    PlannerHandlerLogs: DAYS_PER_MONTH * ctx.a('consumerLogBytesPerInvocation'),
     QueryApiAccessLogs: requests * 400,
     QueryApiHandlerLogs: requests * (perRequest - 400),
     ...Object.fromEntries(ctx.logs),
@@ -222,6 +231,20 @@ export function orchestrationLines(ctx: CostContext): void {
       per: 1e6,
       how: 'a message only when a run fails after its retries: none in steady state',
     });
+  }
+  // The batch planner: the first task of every batch execution (either engine), once a day.
+  for (const f of all(ctx.inputs, 'functions').filter((x) => x.id.startsWith('PlannerHandlerFunction'))) {
+    ctx.add('Lambda', 'batch planner, requests', 'lambdaRequestsMillion', DAYS_PER_MONTH, { per: 1e6 });
+    ctx.add(
+      'Lambda',
+      `batch planner, compute (${f.memoryMiB} MiB)`,
+      'lambdaArmGbSecond',
+      (DAYS_PER_MONTH * ctx.a('batchPlannerMs') * f.memoryMiB) / 1000 / 1024,
+      {
+        how: `${n(DAYS_PER_MONTH)} runs × ${ctx.a('batchPlannerMs')} ms`,
+        uses: ['batchPlannerMs'],
+      },
+    );
   }
 }
 

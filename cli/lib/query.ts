@@ -34,6 +34,8 @@ export interface MetricsResponse {
   readonly architecture?: string;
   readonly watermark?: string | null;
   readonly views?: { readonly batch?: string; readonly speed: string };
+  /** Per day of the range: the layer that answered it and whether its figures may still change. */
+  readonly days?: readonly { readonly day: string; readonly layer: string; readonly provisional: boolean }[];
   readonly series: readonly { readonly type: string; readonly points: readonly Point[] }[];
 }
 
@@ -137,21 +139,25 @@ export function formatTable(
 }
 
 export function renderMetrics(r: MetricsResponse): string {
+  // Per-day status from the API (any granularity); older APIs only marked day points.
+  const provisionalDays = (r.days ?? []).filter((d) => d.provisional).map((d) => d.day);
+  const status = (p: Point): string => {
+    if (p.complete !== undefined) return p.complete ? 'final' : 'provisional';
+    if (!r.days) return '';
+    return provisionalDays.includes(p.bucket.slice(0, 10)) ? 'provisional' : 'final';
+  };
   const rows = r.series.flatMap((s) =>
-    s.points.map((p) => [
-      s.type,
-      p.bucket,
-      p.count,
-      p.watchSeconds,
-      p.layer ?? '',
-      p.complete === undefined ? '' : p.complete ? 'final' : 'provisional',
-    ]),
+    s.points.map((p) => [s.type, p.bucket, p.count, p.watchSeconds, p.layer ?? '', status(p)]),
   );
   const views = r.views ? `views: ${[r.views.batch, r.views.speed].filter(Boolean).join(' + ')}` : '';
   const header = `${r.contentId} ${r.granularity} ${r.from} .. ${r.to}${r.architecture ? ` (${r.architecture}` : ''}${
     r.architecture ? `, watermark ${r.watermark ?? 'none'})` : ''
   }${views ? `  ${views}` : ''}`;
-  if (rows.length === 0) return `${header}\n(no data)`;
+  const provisional =
+    provisionalDays.length > 0
+      ? `\nprovisional (not yet exact, may change): ${provisionalDays.join(', ')}`
+      : '';
+  if (rows.length === 0) return `${header}\n(no data)${provisional}`;
   const totals = r.series.reduce(
     (t, s) => {
       for (const p of s.points) {
@@ -162,5 +168,5 @@ export function renderMetrics(r: MetricsResponse): string {
     },
     { count: 0, watch: 0 },
   );
-  return `${header}\n${formatTable(['type', 'bucket', 'count', 'watchSeconds', 'layer', 'status'], rows)}\ntotal: ${totals.count} events, ${totals.watch} watch seconds`;
+  return `${header}\n${formatTable(['type', 'bucket', 'count', 'watchSeconds', 'layer', 'status'], rows)}\ntotal: ${totals.count} events, ${totals.watch} watch seconds${provisional}`;
 }

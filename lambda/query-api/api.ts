@@ -1,10 +1,17 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { dayKey, type EventType, minuteKey, VIEW_TABLE } from './contract';
 import type { ServingEnv } from './env';
-import { mergePoints, type Point, splitByWatermark, type ViewRow } from './merge';
+import {
+  batchCompleteThrough,
+  layerRanges,
+  mergePoints,
+  type Point,
+  type ServingLayer,
+  type ViewRow,
+} from './merge';
 import { type MetricsQuery, parseMetricsQuery } from './request';
-import { DAY_MS, dayStart, MINUTE_MS } from './time';
-import type { ViewsReader } from './views';
+import { DAY_MS, dayStart, daysBetween, MINUTE_MS } from './time';
+import type { BatchCompletion, ViewsReader } from './views';
 
 /** What the handler needs from the outside world; index.ts wires the real ones, tests pass fakes. */
 export interface ApiDeps {
@@ -22,6 +29,23 @@ export interface ServedSummary {
   readonly batchPoints: number;
   readonly speedPoints: number;
   readonly queries: number;
+  /** Days of the range served as provisional (not final). */
+  readonly provisionalDays: number;
+}
+
+/** How one day of the range is answered. */
+export interface DayStatus {
+  readonly day: string;
+  /** The layer that answers every bucket of the day. */
+  readonly layer: ServingLayer;
+  /**
+   * True when the day's figures may still change: in the lambda architecture every day whose batch run has not
+   * completed (not yet run, still running, or failed), answered from the speed view; in kappa a day the stream can
+   * still change.
+   */
+  readonly provisional: boolean;
+  /** Batch days: when the day's batch run completed. */
+  readonly completedAt?: string;
 }
 
 export interface Series {
@@ -37,8 +61,14 @@ export interface MetricsResponse {
   readonly from: string;
   readonly to: string;
   readonly architecture: ServingEnv['ARCHITECTURE'];
-  /** Last day the batch layer completed (lambda architecture); null when none has, and always null in kappa. */
+  /**
+   * Lambda architecture: the last day D of the range such that every day from the first one to D is answered by the
+   * batch layer (final); null when the first day is not, and always null in kappa. Days after it may still be batch
+   * days: `days` is the per-day answer.
+   */
   readonly watermark: string | null;
+  /** Every day of the range, in order: which layer answers it and whether its figures are provisional. */
+  readonly days: readonly DayStatus[];
   /** The views that answered: `batch` (lambda only) and the speed view (`speed` or `flink-v<N>`). */
   readonly views: { readonly batch?: string; readonly speed: string };
   readonly series: readonly Series[];
@@ -67,11 +97,18 @@ export async function handleRequest(
 export async function answer(query: MetricsQuery, deps: ApiDeps): Promise<MetricsResponse> {
   const { env, reader } = deps;
   const lambdaArchitecture = env.ARCHITECTURE === 'lambda';
-  const [watermark, speedView] = await Promise.all([
-    lambdaArchitecture ? reader.batchWatermark() : Promise.resolve(undefined),
+  const [completions, speedView] = await Promise.all([
+    lambdaArchitecture
+      ? reader.batchCompletions(query.fromDay, query.toDay)
+      : Promise.resolve(new Map<string, BatchCompletion>()),
     env.SPEED_ENGINE === 'flink' ? deps.flinkView() : Promise.resolve(VIEW_TABLE.views.speed),
   ]);
-  const ranges = splitByWatermark(query.fromDay, query.toDay, watermark);
+  const batchDays: ReadonlySet<string> = new Set(completions.keys());
+  const ranges = layerRanges(query.fromDay, query.toDay, batchDays);
+  // lambda: provisional until the batch layer completes the day. kappa: final once the stream can no longer change
+  // it (the day has ended and the settle time, Flink's allowed lateness, has passed).
+  const speedDayComplete = (day: string) =>
+    !lambdaArchitecture && deps.now() >= dayStart(day) + DAY_MS + env.DAY_SETTLE_MINUTES * MINUTE_MS;
   const minute = query.granularity === 'minute';
   let queries = 0;
   const read = (view: string, type: EventType, fromSk: string, toSk: string): Promise<ViewRow[]> => {
@@ -107,23 +144,32 @@ export async function answer(query: MetricsQuery, deps: ApiDeps): Promise<Metric
         toDay: query.toDay,
         fromMinute: query.fromMinute,
         toMinute: query.toMinute,
-        watermark,
+        batchDays,
         batchRows,
         speedRows,
-        speedDayComplete: (day) =>
-          // lambda: provisional until the batch layer completes the day. kappa: final once the stream can no longer
-          // change it (the day has ended and the settle time, Flink's allowed lateness, has passed).
-          !lambdaArchitecture && deps.now() >= dayStart(day) + DAY_MS + env.DAY_SETTLE_MINUTES * MINUTE_MS,
+        speedDayComplete,
       });
       return { type, points };
     }),
   );
+  const days = daysBetween(query.fromDay, query.toDay).map((day): DayStatus => {
+    const completion = completions.get(day);
+    if (completion)
+      return {
+        day,
+        layer: 'batch',
+        provisional: false,
+        ...(completion.completedAt ? { completedAt: completion.completedAt } : {}),
+      };
+    return { day, layer: 'speed', provisional: !speedDayComplete(day) };
+  });
   const all = series.flatMap((s) => s.points);
   deps.onServed?.({
     points: all.length,
     batchPoints: all.filter((p) => p.layer === 'batch').length,
     speedPoints: all.filter((p) => p.layer === 'speed').length,
     queries,
+    provisionalDays: days.filter((d) => d.provisional).length,
   });
   return {
     contentId: query.contentId,
@@ -131,7 +177,10 @@ export async function answer(query: MetricsQuery, deps: ApiDeps): Promise<Metric
     from: minute ? query.fromMinute : query.fromDay,
     to: minute ? query.toMinute : query.toDay,
     architecture: env.ARCHITECTURE,
-    watermark: watermark ?? null,
+    watermark: lambdaArchitecture
+      ? (batchCompleteThrough(query.fromDay, query.toDay, batchDays) ?? null)
+      : null,
+    days,
     views: lambdaArchitecture ? { batch: VIEW_TABLE.views.batch, speed: speedView } : { speed: speedView },
     series,
   };

@@ -1,6 +1,6 @@
 import { VIEW_TABLE } from './contract';
 import type { Granularity } from './request';
-import { nextDay } from './time';
+import { daysBetween } from './time';
 
 /** Which layer served a point. In the kappa architecture every point comes from the streaming (Flink) view: `speed`. */
 export type ServingLayer = 'batch' | 'speed';
@@ -35,10 +35,10 @@ export interface MergeInput {
   readonly fromMinute: string;
   readonly toMinute: string;
   /**
-   * The last day the batch layer completed. Days up to and including it are served from the batch view only; later
-   * days from the speed view only. `undefined`: no batch run has completed (or kappa), everything comes from speed.
+   * The days whose batch run completed (their completion item exists). Those days are served from the batch view
+   * only, every other day from the speed view only. Empty: no batch run has completed (or kappa).
    */
-  readonly watermark: string | undefined;
+  readonly batchDays: ReadonlySet<string>;
   /** Rows of the batch view: minute rows `m#…` for minute granularity, day rows `d#…` for day granularity. */
   readonly batchRows: readonly ViewRow[];
   /** Minute rows `m#…` of the speed view (the Lambda speed view or a Flink view). */
@@ -51,14 +51,14 @@ const MINUTE_PREFIX = VIEW_TABLE.minuteSortKeyFormat.split('{')[0];
 const DAY_PREFIX = VIEW_TABLE.daySortKeyFormat.split('{')[0];
 
 /**
- * The merge rule of the lambda architecture, as a pure function. A day at or before the watermark is answered by
- * the batch view alone, a later day by the speed view alone: the two never add up, so an event is never counted
- * twice, and batch rows of a day the batch layer has not yet completed (a run in progress) are never served. Speed
- * rows of completed days are ignored until their TTL removes them. Buckets without events are omitted. Points are
- * sorted by bucket.
+ * The merge rule of the lambda architecture, as a pure function. A day whose batch run completed is answered by the
+ * batch view alone, any other day by the speed view alone: the two never add up, so an event is never counted twice,
+ * and batch rows of a day the batch layer has not completed (a run in progress, or one that failed part-way) are
+ * never served, whatever later days did. Speed rows of completed days are ignored until their TTL removes them.
+ * Buckets without events are omitted. Points are sorted by bucket.
  */
 export function mergePoints(input: MergeInput): Point[] {
-  const batchDay = (day: string): boolean => input.watermark !== undefined && day <= input.watermark;
+  const batchDay = (day: string): boolean => input.batchDays.has(day);
   const points: Point[] = [];
   if (input.granularity === 'minute') {
     const inRange = (minute: string) => minute >= input.fromMinute && minute <= input.toMinute;
@@ -96,16 +96,41 @@ export function mergePoints(input: MergeInput): Point[] {
   return points.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
 }
 
-/** The sub-ranges of days each layer answers, so only the needed rows are read. */
+/** The span of days each layer answers, so only the rows a layer may serve are read. */
 export interface LayerRanges {
   readonly batch?: { readonly fromDay: string; readonly toDay: string };
   readonly speed?: { readonly fromDay: string; readonly toDay: string };
 }
 
-export function splitByWatermark(fromDay: string, toDay: string, watermark: string | undefined): LayerRanges {
-  if (watermark === undefined || watermark < fromDay) return { speed: { fromDay, toDay } };
-  if (watermark >= toDay) return { batch: { fromDay, toDay } };
-  return { batch: { fromDay, toDay: watermark }, speed: { fromDay: nextDay(watermark), toDay } };
+/**
+ * From the first to the last day each layer answers. Batch-complete days need not be contiguous (a failed day
+ * between two completed ones): each layer then reads one span that covers its days, and {@link mergePoints} keeps
+ * only the rows of the days that layer answers. One Query per layer and type, whatever the pattern of days.
+ */
+export function layerRanges(fromDay: string, toDay: string, batchDays: ReadonlySet<string>): LayerRanges {
+  const days = daysBetween(fromDay, toDay);
+  const span = (of: string[]) => (of.length > 0 ? { fromDay: of[0], toDay: of[of.length - 1] } : undefined);
+  const batch = span(days.filter((d) => batchDays.has(d)));
+  const speed = span(days.filter((d) => !batchDays.has(d)));
+  return { ...(batch ? { batch } : {}), ...(speed ? { speed } : {}) };
+}
+
+/**
+ * The last day D of the range such that every day from the first one to D is batch-complete, or undefined when the
+ * first day is not. A client that treats the days up to this one as final is right; the days after it may still
+ * hold final days (see the per-day status).
+ */
+export function batchCompleteThrough(
+  fromDay: string,
+  toDay: string,
+  batchDays: ReadonlySet<string>,
+): string | undefined {
+  let through: string | undefined;
+  for (const day of daysBetween(fromDay, toDay)) {
+    if (!batchDays.has(day)) break;
+    through = day;
+  }
+  return through;
 }
 
 function bucketOf(row: ViewRow, prefix: string): string | undefined {

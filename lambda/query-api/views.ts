@@ -1,16 +1,25 @@
-import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { type EventType, partitionKey, VIEW_TABLE } from './contract';
 import type { ViewRow } from './merge';
 
+/** What serving needs from a day's batch completion item (lib/contracts/view-table.json, batchCompletion). */
+export interface BatchCompletion {
+  readonly day: string;
+  readonly completedAt?: string;
+  readonly engine?: string;
+}
+
 /** Reads the views table. The handler depends on this interface; tests give it an in-memory table. */
 export interface ViewsReader {
-  /** `lastCompletedDay` of the batch watermark item, or undefined when no batch run has completed. */
-  batchWatermark(): Promise<string | undefined>;
+  /** The completion items of the days from `fromDay` to `toDay` (both included), by day. */
+  batchCompletions(fromDay: string, toDay: string): Promise<ReadonlyMap<string, BatchCompletion>>;
   /** Rows of one (view, contentId, type) whose sort key lies between `fromSk` and `toSk`, both included. */
   rows(view: string, contentId: string, type: EventType, fromSk: string, toSk: string): Promise<ViewRow[]>;
 }
 
-const { partitionKey: PK, sortKey: SK, attributes: A, batchWatermark: W } = VIEW_TABLE;
+const { partitionKey: PK, sortKey: SK, attributes: A, batchCompletion: C } = VIEW_TABLE;
+const COMPLETION_SK_PREFIX = C.skFormat.split('{')[0];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface DynamoViewsReaderOptions {
   /**
@@ -28,19 +37,44 @@ export class DynamoViewsReader implements ViewsReader {
     private readonly options: DynamoViewsReaderOptions = {},
   ) {}
 
-  async batchWatermark(): Promise<string | undefined> {
-    const out = await this.client.send(
-      new GetCommand({
+  async batchCompletions(fromDay: string, toDay: string): Promise<ReadonlyMap<string, BatchCompletion>> {
+    const completions = new Map<string, BatchCompletion>();
+    const pages = paginateQuery(
+      { client: this.client, pageSize: this.options.pageSize },
+      {
         TableName: this.tableName,
-        Key: { [PK]: W.pk, [SK]: W.sk },
-        ProjectionExpression: '#w',
-        ExpressionAttributeNames: { '#w': W.attribute },
-        // The watermark decides which layer answers: read the latest write, not an eventually consistent copy.
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ProjectionExpression: '#sk, #completedAt, #engine',
+        ExpressionAttributeNames: {
+          '#pk': PK,
+          '#sk': SK,
+          '#completedAt': C.attributes.completedAt,
+          '#engine': C.attributes.engine,
+        },
+        ExpressionAttributeValues: {
+          ':pk': C.pk,
+          ':from': `${COMPLETION_SK_PREFIX}${fromDay}`,
+          ':to': `${COMPLETION_SK_PREFIX}${toDay}`,
+        },
+        // Completion items decide which layer answers: read the latest write, not an eventually consistent copy.
         ConsistentRead: true,
-      }),
+      },
     );
-    const value = out.Item?.[W.attribute];
-    return typeof value === 'string' ? value : undefined;
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        // The sort key names the day; an item whose key is not a day is not a completion.
+        const day = String(item[SK]).slice(COMPLETION_SK_PREFIX.length);
+        if (!DAY.test(day)) continue;
+        const completedAt = item[C.attributes.completedAt];
+        const engine = item[C.attributes.engine];
+        completions.set(day, {
+          day,
+          ...(typeof completedAt === 'string' ? { completedAt } : {}),
+          ...(typeof engine === 'string' ? { engine } : {}),
+        });
+      }
+    }
+    return completions;
   }
 
   async rows(

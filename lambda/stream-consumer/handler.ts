@@ -92,6 +92,11 @@ export function createHandler(config: ConsumerConfig): ConsumerHandler {
         metrics.addMetric('DuplicatesInBatch', MetricUnit.Count, stats.duplicatesInBatch);
         metrics.addMetric('WindowStateBytes', MetricUnit.Bytes, stats.stateBytes);
         if (stats.flush === 'early') metrics.addMetric('WindowEarlyFlushes', MetricUnit.Count, 1);
+        if (stats.alreadyApplied > 0)
+          logger.warn('a retried flush skipped the rows it had already written', {
+            alreadyApplied: stats.alreadyApplied,
+            flushToken: stats.flushToken,
+          });
         if (stats.malformed > 0)
           logger.warn('malformed records dead-lettered', { byReason: stats.malformedByReason });
         if (stats.failedWrites > 0)

@@ -6,12 +6,18 @@ import { EVENT_TYPES, type EventType } from '../../lib/contracts/event';
 import type { KeyDelta } from './aggregate';
 
 /** Version tag of the state layout, so a layout change is detected instead of misread. */
-export const WINDOW_STATE_VERSION = 2;
+export const WINDOW_STATE_VERSION = 3;
+/** The previous layout (no `f`, no `b`), still read so that windows open during a deployment carry on. */
+const PREVIOUS_STATE_VERSION = 2;
 /** An appended tail shorter than this is never compacted on its own (compacting a small state gains nothing). */
 export const COMPACT_MIN_TAIL = 4_096;
 
 /**
- * The window state as Lambda stores it (JSON): `{"v":2,"k":"<contentIds>","c":<compacted length>,"s":"<groups>"}`.
+ * The window state as Lambda stores it (JSON):
+ * `{"v":3,"k":"<contentIds>","c":<compacted length>,"s":"<groups>","f":<flushes>,"b":"<eventID>"}`.
+ * - `f` counts the flushes this window has made and `b` is the eventID (`shardId:sequenceNumber`) of the last record
+ *   folded into the window: with the window's start they name the next flush ({@link flushToken}), the same on every
+ *   retry of an invocation and different for every other flush, which makes flushes idempotent (window.ts).
  * - `s` is a sequence of groups `minute|entry|entry…;`. An entry is `contentId,type,count,watchSeconds`, or, in a
  *   compacted state, `~i,type,count,watchSeconds` with `i` the contentId's position in `k` (comma-separated);
  *   type is its position in the contract's EVENT_TYPES. E.g. `k` = `match-ind-aus-live,content-007` and `s` =
@@ -26,11 +32,16 @@ export interface WindowState {
   k: string;
   c: number;
   s: string;
+  f: number;
+  b: string;
 }
 
 export function emptyWindowState(): WindowState {
-  return { v: WINDOW_STATE_VERSION, k: '', c: 0, s: '' };
+  return { v: WINDOW_STATE_VERSION, k: '', c: 0, s: '', f: 0, b: '' };
 }
+
+/** An eventID as Lambda writes it (`shardId-000000000000:4959…`): nothing JSON escapes, so its length is its size. */
+const EVENT_ID = /^[A-Za-z0-9_.:-]{0,256}$/;
 
 /** Thrown when the incoming state is not one this code wrote: misreading it would lose or invent counts. */
 export class WindowStateError extends Error {
@@ -51,16 +62,23 @@ export function readWindowState(raw: unknown): WindowState {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new WindowStateError('not an object');
   const o = raw as Record<string, unknown>;
   if (o.v === undefined && Object.keys(o).length === 0) return emptyWindowState();
-  if (o.v !== WINDOW_STATE_VERSION) throw new WindowStateError(`version ${JSON.stringify(o.v)}`);
+  const previous = o.v === PREVIOUS_STATE_VERSION;
+  if (o.v !== WINDOW_STATE_VERSION && !previous) throw new WindowStateError(`version ${JSON.stringify(o.v)}`);
   const { k, c, s } = o;
+  const f = previous ? 0 : o.f;
+  const b = previous ? '' : o.b;
+  if (typeof f !== 'number' || !Number.isSafeInteger(f) || f < 0)
+    throw new WindowStateError(`flush count ${JSON.stringify(f)}`);
+  if (typeof b !== 'string' || !EVENT_ID.test(b))
+    throw new WindowStateError(`last eventID ${JSON.stringify(b)}`);
   if (typeof s !== 'string' || typeof k !== 'string') throw new WindowStateError('s or k is not a string');
   if (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0 || c > s.length)
     throw new WindowStateError(`compacted length ${JSON.stringify(c)} for ${s.length} characters`);
   if (c > 0 && s.charCodeAt(c - 1) !== SEMI)
     throw new WindowStateError('compacted part does not end a group');
   if (s.length > 0 && s.charCodeAt(s.length - 1) !== SEMI) throw new WindowStateError('truncated');
-  if (Object.keys(o).length !== 4) throw new WindowStateError('unexpected fields');
-  return { v: WINDOW_STATE_VERSION, k, c, s };
+  if (Object.keys(o).length !== (previous ? 4 : 6)) throw new WindowStateError('unexpected fields');
+  return { v: WINDOW_STATE_VERSION, k, c, s, f, b };
 }
 
 const SEMI = 0x3b; // ;
@@ -190,8 +208,11 @@ export function groupsOf(deltas: readonly KeyDelta[]): string {
   return out;
 }
 
-/** The compacted state of totals: one group per minute, one entry per key, contentIds by their position in `k`. */
-export function stateOfTotals(totals: WindowTotals): WindowState {
+/**
+ * The compacted state of totals: one group per minute, one entry per key, contentIds by their position in `k`; `f`
+ * and `b` as given.
+ */
+export function stateOfTotals(totals: WindowTotals, f: number, b: string): WindowState {
   const index = new Map<string, number>();
   let s = '';
   for (const [minute, keys] of totals) {
@@ -209,7 +230,7 @@ export function stateOfTotals(totals: WindowTotals): WindowState {
     }
     s += ';';
   }
-  return { v: WINDOW_STATE_VERSION, k: [...index.keys()].join(','), c: s.length, s };
+  return { v: WINDOW_STATE_VERSION, k: [...index.keys()].join(','), c: s.length, s, f, b };
 }
 
 /** One delta per key of the totals: what a flush writes. */
@@ -239,11 +260,14 @@ export function keyCount(totals: WindowTotals): number {
 }
 
 /**
- * Size of the state as Lambda measures it (its JSON, UTF-8). `s` is ASCII with nothing to escape (see
+ * Size of the state as Lambda measures it (its JSON, UTF-8). `s` and `b` are ASCII with nothing to escape (see
  * {@link WindowState}), so this is `s`'s length plus the fixed framing, without serializing the string again.
  */
 export function stateBytes(state: WindowState): number {
   return (
-    `{"v":${WINDOW_STATE_VERSION},"k":"","c":${state.c},"s":""}`.length + state.k.length + state.s.length
+    `{"v":${WINDOW_STATE_VERSION},"k":"","c":${state.c},"s":"","f":${state.f},"b":""}`.length +
+    state.k.length +
+    state.s.length +
+    state.b.length
   );
 }

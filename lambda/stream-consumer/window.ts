@@ -10,6 +10,7 @@ import { DEFAULT_WRITE_CONCURRENCY, decodeBatch } from './process-batch';
 import {
   addToTotals,
   COMPACT_MIN_TAIL,
+  emptyWindowState,
   groupsOf,
   keyCount,
   readWindowState,
@@ -20,7 +21,7 @@ import {
   type WindowTotals,
   windowTotals,
 } from './window-state';
-import { type ViewWriter, writeAll } from './writer';
+import { flushToken, type ViewWriter, type WriteOutcome, writeAll } from './writer';
 
 export {
   COMPACT_MIN_TAIL,
@@ -109,8 +110,12 @@ export interface WindowStats {
   readonly duplicatesInBatch: number;
   readonly flush: FlushKind;
   readonly terminatedEarly: boolean;
-  /** Successful view writes of this invocation (0 unless it flushed). */
+  /** View writes of this invocation that added to a row (0 unless it flushed). */
   readonly viewWrites: number;
+  /** Flush writes skipped because the row already had this flush's token (a retry of a flush that had written them). */
+  readonly alreadyApplied: number;
+  /** The token of this invocation's flush, if it flushed (logged, to follow a flush across retries). */
+  readonly flushToken: string | undefined;
   /** Early-flush writes that failed transiently (their keys stay in the returned state). */
   readonly failedWrites: number;
   /**
@@ -141,8 +146,13 @@ export interface WindowOutcome {
  *   throw, and Lambda retries the invocation with the previous state. Partial batch responses are not used for
  *   these: the documentation does not say which state a retry from a reported sequence number would start from.
  * - a transient failure during an early flush: the failed keys stay in the returned state (the written ones
- *   leave it), so they are written by a later flush; nothing is retried twice.
- * A retried final flush re-adds every key the failed attempt had already written (ADD): at least once.
+ *   leave it), so they are written by a later flush.
+ * Failures never count twice either: every flush writes with a token ({@link flushToken} of the window's start, the
+ * state's flush count `f` and the eventID `b` of the last record folded), and a row takes each token once. A retry
+ * of an invocation whose flush failed part-way (some keys written, then a throw) makes the same flush with the same
+ * token: the keys already written are skipped, the others are added. An early flush writes the state the invocation
+ * received (the batch goes into the returned state), because that state is the same on every retry, even one that
+ * Lambda bisected; only a batch that alone outgrows the budget is written with its records (see README).
  */
 export async function processWindowBatch(
   event: KinesisStreamTumblingWindowEvent,
@@ -151,16 +161,18 @@ export async function processWindowBatch(
   const state = readWindowState(event.state);
   const { valid, letters, malformedByReason } = decodeBatch(event.Records);
 
-  // Dead letters first: if they cannot all be sent, fail before anything is written, so the retry writes nothing twice.
+  // Dead letters first: if they cannot all be sent, fail before anything is written.
   if (letters.length > 0) await sendOrThrow(deps.deadLetters, letters);
 
   const { deltas, duplicatesInBatch } = aggregate(valid, false);
   const budget = deps.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES;
+  const concurrency = deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
   const final = event.isFinalInvokeForWindow || event.isWindowTerminatedEarly;
+  const lastEventId = event.Records[event.Records.length - 1]?.eventID ?? state.b;
 
   // Append the batch; read the state in full only to flush, or when the appended tail outgrows the compacted part
   // (or the whole outgrows the budget, which only a compacted state can tell).
-  let folded: WindowState = { ...state, s: state.s + groupsOf(deltas) };
+  let folded: WindowState = { ...state, s: state.s + groupsOf(deltas), b: lastEventId };
   let totals: WindowTotals | undefined;
   const tail = folded.s.length - folded.c;
   if (
@@ -169,27 +181,29 @@ export async function processWindowBatch(
     tail > Math.max(folded.c, deps.compactMinTailBytes ?? COMPACT_MIN_TAIL)
   ) {
     totals = windowTotals(folded);
-    folded = stateOfTotals(totals);
+    folded = stateOfTotals(totals, folded.f, folded.b);
   }
   const bytes = stateBytes(folded);
   const flush: FlushKind = final ? 'final' : bytes > budget ? 'early' : 'none';
 
-  let viewWrites = 0;
-  let failedWrites = 0;
+  let written: WriteOutcome = { written: 0, alreadyApplied: 0, failed: [] };
+  let token: string | undefined;
   let next = folded;
-  if (flush !== 'none' && totals !== undefined) {
-    const outcome = await writeAll(
-      totalsDeltas(totals),
-      deps.writer,
-      deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY,
-    );
-    viewWrites = outcome.written;
-    if (flush === 'final' && outcome.failed.length > 0)
-      throw new WindowFlushError(outcome.failed.length, outcome.written);
-    failedWrites = outcome.failed.length;
+  if (flush === 'final' && totals !== undefined) {
+    token = flushToken(event.window.start, folded.f, folded.b);
+    written = await writeAll(totalsDeltas(totals), deps.writer, concurrency, token);
+    if (written.failed.length > 0) throw new WindowFlushError(written.failed.length, written.written);
+    next = emptyWindowState(); // Lambda drops the state after a final invocation
+  } else if (flush === 'early') {
+    // The received state when there is one (identical on every retry), else the batch that alone is over budget.
+    const flushed = state.s === '' ? (totals ?? windowTotals(folded)) : windowTotals(state);
+    const b = state.s === '' ? folded.b : state.b;
+    token = flushToken(event.window.start, state.f, b);
+    written = await writeAll(totalsDeltas(flushed), deps.writer, concurrency, token);
     const rest: WindowTotals = new Map();
-    addToTotals(rest, outcome.failed);
-    next = stateOfTotals(rest);
+    addToTotals(rest, written.failed);
+    if (state.s !== '') addToTotals(rest, deltas);
+    next = stateOfTotals(rest, state.f + 1, folded.b);
   }
   return {
     response: { state: next, batchItemFailures: [] },
@@ -203,8 +217,10 @@ export async function processWindowBatch(
       duplicatesInBatch,
       flush,
       terminatedEarly: event.isWindowTerminatedEarly,
-      viewWrites,
-      failedWrites,
+      viewWrites: written.written - written.alreadyApplied,
+      alreadyApplied: written.alreadyApplied,
+      failedWrites: written.failed.length,
+      flushToken: token,
       stateKeys: totals === undefined ? undefined : keyCount(totals),
       stateBytes: bytes,
       returnedStateBytes: next === folded ? bytes : stateBytes(next),

@@ -1,4 +1,9 @@
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import {
+  type DynamoDBClient,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import viewTable from '../../lib/contracts/view-table.json';
 import type { KeyDelta } from './aggregate';
 
@@ -22,14 +27,34 @@ export function expiresAtOf(minute: string, ttlDays: number): number {
   return Date.parse(bucketStartOf(minute)) / 1000 + ttlDays * DAY_SECONDS;
 }
 
+/** The string-set attribute of a speed row that lists the flush tokens already applied to it. */
+export const FLUSH_TOKENS_ATTRIBUTE = viewTable.speedFlush.tokensAttribute;
+
+/**
+ * A write token: what one flush (or one re-drive) adds, named by what identifies it across retries, so the same
+ * write applied twice adds once (lib/contracts/view-table.json, speedFlush). 22 base64url characters (132 bits).
+ */
+export function flushToken(...parts: readonly (string | number)[]): string {
+  return createHash('sha256')
+    .update(parts.join('\u0000'))
+    .digest('base64url')
+    .slice(0, viewTable.speedFlush.tokenLength);
+}
+
+/** `added`: the delta was added; `already-applied`: the row already carried the token, nothing was added. */
+export type AddResult = 'added' | 'already-applied';
+
 /** Adds one key's delta to the speed view. Implementations throw on failure; see {@link isTransientError}. */
 export interface ViewWriter {
-  add(delta: KeyDelta): Promise<void>;
+  /** With a `token`, adds the delta only if the row has not received that token yet. */
+  add(delta: KeyDelta, token?: string): Promise<AddResult>;
 }
 
 /**
  * The DynamoDB writer: one UpdateItem per key, `ADD` for the counters (atomic, commutative, so concurrent batches
- * of other shards touching the same key never lose an update) and `SET` for the descriptive attributes.
+ * of other shards touching the same key never lose an update) and `SET` for the descriptive attributes. With a token,
+ * the same UpdateItem also ADDs the token to the row's token set, on condition that the set does not hold it yet:
+ * the counters and the token change together or not at all, so a retry of the same flush adds nothing twice.
  */
 export class DynamoViewWriter implements ViewWriter {
   constructor(
@@ -39,29 +64,48 @@ export class DynamoViewWriter implements ViewWriter {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async add(delta: KeyDelta): Promise<void> {
+  async add(delta: KeyDelta, token?: string): Promise<AddResult> {
     const { pk, sk } = speedKey(delta);
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: { [viewTable.partitionKey]: { S: pk }, [viewTable.sortKey]: { S: sk } },
-        UpdateExpression: 'ADD #c :c, #w :w SET #b = :b, #u = :u, #e = :e',
-        ExpressionAttributeNames: {
-          '#c': ATTR.count,
-          '#w': ATTR.watchSeconds,
-          '#b': ATTR.bucketStart,
-          '#u': ATTR.updatedAt,
-          '#e': ATTR.expiresAt,
-        },
-        ExpressionAttributeValues: {
-          ':c': { N: String(delta.count) },
-          ':w': { N: String(delta.watchSeconds) },
-          ':b': { S: bucketStartOf(delta.minute) },
-          ':u': { S: this.now().toISOString() },
-          ':e': { N: String(expiresAtOf(delta.minute, this.ttlDays)) },
-        },
-      }),
-    );
+    const names: Record<string, string> = {
+      '#c': ATTR.count,
+      '#w': ATTR.watchSeconds,
+      '#b': ATTR.bucketStart,
+      '#u': ATTR.updatedAt,
+      '#e': ATTR.expiresAt,
+    };
+    const values: UpdateItemCommandInput['ExpressionAttributeValues'] = {
+      ':c': { N: String(delta.count) },
+      ':w': { N: String(delta.watchSeconds) },
+      ':b': { S: bucketStartOf(delta.minute) },
+      ':u': { S: this.now().toISOString() },
+      ':e': { N: String(expiresAtOf(delta.minute, this.ttlDays)) },
+    };
+    let update = 'ADD #c :c, #w :w SET #b = :b, #u = :u, #e = :e';
+    let condition: string | undefined;
+    if (token !== undefined) {
+      names['#t'] = FLUSH_TOKENS_ATTRIBUTE;
+      values[':t'] = { SS: [token] };
+      values[':tok'] = { S: token };
+      update = 'ADD #c :c, #w :w, #t :t SET #b = :b, #u = :u, #e = :e';
+      condition = 'NOT contains(#t, :tok)';
+    }
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [viewTable.partitionKey]: { S: pk }, [viewTable.sortKey]: { S: sk } },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (token !== undefined && (error as { name?: unknown }).name === 'ConditionalCheckFailedException')
+        return 'already-applied';
+      throw error;
+    }
+    return 'added';
   }
 }
 
@@ -71,6 +115,8 @@ export interface SpeedRow {
   watchSeconds: number;
   bucketStart: string;
   expiresAt: number;
+  /** Flush tokens applied to the row. */
+  tokens: Set<string>;
 }
 
 /** In-memory writer with the same ADD semantics, for tests and the benchmark. */
@@ -79,7 +125,7 @@ export class MemoryViewWriter implements ViewWriter {
   writes = 0;
   constructor(private readonly ttlDays = viewTable.speedRowTtlDays) {}
 
-  async add(delta: KeyDelta): Promise<void> {
+  async add(delta: KeyDelta, token?: string): Promise<AddResult> {
     this.writes++;
     const { pk, sk } = speedKey(delta);
     const id = `${pk}|${sk}`;
@@ -90,11 +136,17 @@ export class MemoryViewWriter implements ViewWriter {
         watchSeconds: delta.watchSeconds,
         bucketStart: bucketStartOf(delta.minute),
         expiresAt: expiresAtOf(delta.minute, this.ttlDays),
+        tokens: new Set(token === undefined ? [] : [token]),
       });
-    } else {
-      row.eventCount += delta.count;
-      row.watchSeconds += delta.watchSeconds;
+      return 'added';
     }
+    if (token !== undefined) {
+      if (row.tokens.has(token)) return 'already-applied';
+      row.tokens.add(token);
+    }
+    row.eventCount += delta.count;
+    row.watchSeconds += delta.watchSeconds;
+    return 'added';
   }
 }
 
@@ -156,29 +208,35 @@ export class ViewWriteError extends Error {
 }
 
 export interface WriteOutcome {
+  /** Writes that succeeded, `alreadyApplied` included. */
   readonly written: number;
+  /** Writes whose token the row already carried (a retry of a flush that had written them): nothing added. */
+  readonly alreadyApplied: number;
   /** Keys whose write failed transiently: their records must be redelivered. */
   readonly failed: KeyDelta[];
 }
 
 /**
- * Writes every delta with at most `concurrency` writes in flight. Transient failures are collected; the first
+ * Writes every delta (with `token`, idempotently: see {@link ViewWriter.add}) with at most `concurrency` writes in
+ * flight. Transient failures are collected; the first
  * non-transient failure stops new writes and, once the writes in flight have settled, is thrown as a ViewWriteError.
  */
 export async function writeAll(
   deltas: readonly KeyDelta[],
   writer: ViewWriter,
   concurrency: number,
+  token?: string,
 ): Promise<WriteOutcome> {
   let next = 0;
   let written = 0;
+  let alreadyApplied = 0;
   const failed: KeyDelta[] = [];
   let fatal: ViewWriteError | undefined;
   const worker = async (): Promise<void> => {
     while (fatal === undefined && next < deltas.length) {
       const delta = deltas[next++];
       try {
-        await writer.add(delta);
+        if ((await writer.add(delta, token)) === 'already-applied') alreadyApplied++;
         written++;
       } catch (error) {
         if (isTransientError(error)) failed.push(delta);
@@ -188,5 +246,5 @@ export async function writeAll(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, deltas.length)) }, worker));
   if (fatal !== undefined) throw fatal;
-  return { written, failed };
+  return { written, alreadyApplied, failed };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import planning from '../contracts/batch-planning.json';
 
 /**
  * The one schema of streamlake's configuration. CDK context (cdk.json defaults + `-c key=value`) is read here and nowhere
@@ -59,6 +60,7 @@ export const DEFAULTS = {
   batchScheduleHour: 1,
   batchTimeZone: 'UTC',
   batchDeadlineHour: 6,
+  batchLateDataLookbackDays: 3,
   emrCoreInstances: 2,
   emrTaskSpotMaxUnits: 8,
   emrIdleTimeoutMinutes: 30,
@@ -129,6 +131,9 @@ export const contextSchema = z
       .refine((tz) => isTimeZone(tz), { error: (i) => `'${String(i.input)}' is not an IANA time zone` })
       .default(DEFAULTS.batchTimeZone),
     batchDeadlineHour: int(0, 23).default(DEFAULTS.batchDeadlineHour),
+    batchLateDataLookbackDays: int(0, planning.limits.maxLookbackDays).default(
+      DEFAULTS.batchLateDataLookbackDays,
+    ),
     emrCoreInstances: int(1, 50).default(DEFAULTS.emrCoreInstances),
     emrTaskSpotMaxUnits: int(0, 500).default(DEFAULTS.emrTaskSpotMaxUnits),
     emrIdleTimeoutMinutes: int(5, 1440).default(DEFAULTS.emrIdleTimeoutMinutes),

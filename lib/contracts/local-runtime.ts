@@ -38,7 +38,7 @@ export interface LocalRuntimeFile {
   readonly startedAt: string;
   readonly architecture: 'lambda' | 'kappa';
   readonly speedEngine?: 'lambda' | 'flink';
-  /** The batch engine the runtime runs for `batch run` (the Spark job, spark-submit local[2]). */
+  /** The batch engine the runtime runs for `batch run` (emr: the Spark job, spark-submit local[2]; mapreduce: its handlers). */
   readonly batchEngine: 'emr' | 'mapreduce' | 'none';
   readonly region: string;
   /** The emulators accept any credentials; these are the ones the runtime's serving endpoint verifies SigV4 with. */
@@ -60,8 +60,6 @@ export interface LocalBatchRun {
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
   readonly startedAt: string;
   readonly stoppedAt?: string;
-  /** spark-submit's exit code, once it ended. */
-  readonly exit?: number | null;
   readonly log: string;
   readonly error?: string;
 }

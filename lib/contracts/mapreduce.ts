@@ -68,6 +68,8 @@ export const MapReduceErrors = {
   dayTooLarge: 'DayTooLarge',
   /** The input changed under the run (an object listed by the plan is gone or different). */
   inputChanged: 'InputChanged',
+  /** The execution's error when any planned day failed (each day's own error is in its cause). */
+  daysFailed: 'MapReduceJobFailed',
 } as const;
 
 /** Environment variables of the engine's functions (read once, at cold start). */

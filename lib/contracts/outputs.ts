@@ -13,6 +13,7 @@ export const Outputs = {
   streamArn: 'StreamArn',
   viewTableName: 'ViewTableName',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  failedBatchQueueUrl: 'FailedBatchQueueUrl',
   batchStateMachineArn: 'BatchStateMachineArn',
   flinkApplicationName: 'FlinkApplicationName',
   servingApiUrl: 'ServingApiUrl',

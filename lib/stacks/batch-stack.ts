@@ -5,6 +5,8 @@ import { assertNever, type LambdaArchitectureConfig } from '../config';
 import { BatchDeadline } from '../constructs/batch/batch-deadline';
 import { batchMonitoring } from '../constructs/batch/batch-monitoring';
 import { BatchNetwork } from '../constructs/batch/batch-network';
+import { BatchPlanner } from '../constructs/batch/batch-planner';
+import { DailyBatchSchedule } from '../constructs/batch/batch-schedule';
 import { EmrSecurity } from '../constructs/batch/emr-security';
 import { MapReduceBatchJob } from '../constructs/batch/mapreduce-batch-job';
 import { SparkBatchJob } from '../constructs/batch/spark-batch-job';
@@ -29,7 +31,9 @@ export interface BatchStackProps extends StreamlakeStackProps {
  * and alarms. Stateless: deleting it deletes no data (log groups are retained unless allowDestroy).
  */
 export class BatchStack extends StreamlakeStack {
+  readonly planner: BatchPlanner;
   readonly job: SparkBatchJob | MapReduceBatchJob;
+  readonly schedule: DailyBatchSchedule;
   readonly deadline: BatchDeadline;
   private readonly emr?: { readonly network: BatchNetwork; readonly security: EmrSecurity };
 
@@ -39,9 +43,16 @@ export class BatchStack extends StreamlakeStack {
     const s = config.settings;
     const removalPolicy = config.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const timeZone = TimeZone.of(s.batchTimeZone);
-    const schedule = { hour: s.batchScheduleHour, timeZone };
     const engine = config.batchEngine;
 
+    // Shared by every engine: the planner is the first state of its state machine, the schedule starts it.
+    this.planner = new BatchPlanner(this, 'Planner', {
+      viewTable: props.views.table,
+      rawBucket: lake.rawBucket,
+      lookbackDays: s.batchLateDataLookbackDays,
+      encryptionKey: lake.key,
+      removalPolicy,
+    });
     switch (engine) {
       case 'emr': {
         const network = new BatchNetwork(this, 'Network', {
@@ -62,7 +73,7 @@ export class BatchStack extends StreamlakeStack {
           coreInstances: s.emrCoreInstances,
           taskSpotMaxUnits: s.emrTaskSpotMaxUnits,
           idleTimeout: Duration.minutes(s.emrIdleTimeoutMinutes),
-          schedule,
+          planner: this.planner,
           removalPolicy,
         });
         break;
@@ -74,15 +85,21 @@ export class BatchStack extends StreamlakeStack {
           analyticsBucket: lake.analyticsBucket,
           encryptionKey: lake.key,
           viewTable: props.views.table,
-          schedule,
+          planner: this.planner,
           removalPolicy,
         });
         break;
       default:
         assertNever(engine);
     }
+    this.schedule = new DailyBatchSchedule(this, 'Schedule', {
+      stateMachine: this.job.stateMachine,
+      hour: s.batchScheduleHour,
+      timeZone,
+    });
     this.deadline = new BatchDeadline(this, 'Deadline', {
       viewTable: props.views.table,
+      rawBucket: lake.rawBucket,
       scheduleHour: s.batchScheduleHour,
       deadlineHour: s.batchDeadlineHour,
       timeZone,
@@ -101,6 +118,7 @@ export class BatchStack extends StreamlakeStack {
     batchMonitoring(this, {
       stateMachine: this.job.stateMachine,
       deadline: this.deadline,
+      planner: this.planner,
       alarmTopic: props.alarmTopic,
       engine,
     });

@@ -99,6 +99,9 @@ export function errorMessage(err: unknown): string {
 
 let invokeCount = 0;
 
+/** The function the local event source mapping invokes (in-process). */
+export const LOCAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stream-consumer-local';
+
 /** A Lambda context for one invocation (60 s deadline, the function's timeout). */
 export function lambdaContext(now: () => number): Context {
   invokeCount += 1;
@@ -107,7 +110,7 @@ export function lambdaContext(now: () => number): Context {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'stream-consumer-local',
     functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:stream-consumer-local',
+    invokedFunctionArn: LOCAL_FUNCTION_ARN,
     memoryLimitInMB: '1024',
     awsRequestId: `local-${invokeCount}`,
     logGroupName: '/aws/lambda/stream-consumer-local',

@@ -53,6 +53,7 @@ export class Invoker {
         isFinalInvokeForWindow,
         isWindowTerminatedEarly,
         stateBytes: () => (stateJson === undefined ? undefined : Buffer.byteLength(stateJson)),
+        lastArrivalMs: w.lastArrivalMs,
       },
     );
     return { outcome, stateJson: outcome.kind === 'error' ? undefined : stateJson };
@@ -68,6 +69,8 @@ export class Invoker {
       isFinalInvokeForWindow: boolean;
       isWindowTerminatedEarly: boolean;
       stateBytes: () => number | undefined;
+      /** Arrival of the window's last record folded so far (for an invocation without records). */
+      lastArrivalMs?: number;
     },
   ): Promise<{ outcome: Outcome }> {
     const { stats, clock, delivered } = this.ctx;
@@ -79,6 +82,7 @@ export class Invoker {
       if (delivered.has(key)) stats.recordsRedelivered += 1;
       else delivered.add(key);
     }
+    const lastArrivalMs = records[records.length - 1]?.arrivalMs ?? windowInfo?.lastArrivalMs;
     let outcome: Outcome;
     try {
       outcome = interpret(
@@ -98,6 +102,7 @@ export class Invoker {
       endedMs: clock.now(),
       outcome: outcome.kind,
       retryFrom: outcome.kind === 'partial' ? records[outcome.fromIndex]?.sequenceNumber : undefined,
+      iteratorAgeMs: lastArrivalMs === undefined ? undefined : Math.max(0, startedMs - lastArrivalMs),
       ...(windowInfo
         ? {
             window: windowInfo.window,

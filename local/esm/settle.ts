@@ -7,6 +7,7 @@
  * bisected at the returned sequence number and Lambda retries only the remaining records"), and the on-failure
  * destination for what is given up.
  */
+import { LOCAL_FUNCTION_ARN } from './events';
 import type { Clock, OnFailureMessage, Outcome, PollerConfig, PollerStats, SourceRecord } from './types';
 
 const MAX_RETRY_DELAY_MS = 2000;
@@ -92,8 +93,17 @@ export function onFailureMessage(
   const last = records[records.length - 1];
   if (!first || !last) return undefined;
   return {
-    requestContext: { condition, approximateInvokeCount: invokeCount },
-    responseContext: functionError ? { functionError } : undefined,
+    requestContext: {
+      requestId: `local-destination-${shardId}-${first.sequenceNumber}-${invokeCount}`,
+      functionArn: LOCAL_FUNCTION_ARN,
+      condition,
+      approximateInvokeCount: invokeCount,
+    },
+    responseContext:
+      invokeCount > 0
+        ? { statusCode: 200, executedVersion: '$LATEST', ...(functionError ? { functionError } : {}) }
+        : undefined,
+    version: '1.0',
     timestamp: new Date(nowMs).toISOString(),
     KinesisBatchInfo: {
       shardId,

@@ -250,7 +250,11 @@ export class ShardWorker {
       invoke: (records) => this.invokeWindowBatch(records, w),
       toDestination: async (records, condition, invokes, fnError) => {
         await this.invoker.toDestination(records, condition, invokes, fnError);
-        w.lastSequenceNumber = records[records.length - 1]?.sequenceNumber ?? w.lastSequenceNumber;
+        const last = records[records.length - 1];
+        if (last !== undefined) {
+          w.lastSequenceNumber = last.sequenceNumber;
+          w.lastArrivalMs = last.arrivalMs;
+        }
       },
     });
     // Checkpoints advance when the window closes (D5), not per batch.
@@ -265,7 +269,9 @@ export class ShardWorker {
       outcome.kind === 'ok' ? records.length : outcome.kind === 'partial' ? outcome.fromIndex : 0;
     if (covered === 0 || stateJson === undefined) return outcome;
     w.stateJson = stateJson;
-    w.lastSequenceNumber = (records[covered - 1] as SourceRecord).sequenceNumber;
+    const last = records[covered - 1] as SourceRecord;
+    w.lastSequenceNumber = last.sequenceNumber;
+    w.lastArrivalMs = last.arrivalMs;
     if (Buffer.byteLength(stateJson) > MAX_STATE_BYTES) await this.runFinal(w, true);
     return outcome;
   }

@@ -49,13 +49,25 @@ export interface SourceRecord {
 /** Receives the on-failure destination message (an SQS SendMessage body on AWS). */
 export type FailureDestination = (message: OnFailureMessage) => Promise<void>;
 
-/** Shape of the message Lambda sends to an ESM on-failure destination for a stream source (abridged). */
+/**
+ * The message Lambda sends to an ESM on-failure destination for a Kinesis source (SQS/SNS: this document; S3 adds the
+ * invocation's payload), as the developer guide's example shows it ("Retain discarded batch records for a Kinesis Data
+ * Streams event source in Lambda", kinesis-on-failure-destination). It describes the batch, never its records' data.
+ */
 export interface OnFailureMessage {
   readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
     readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
     readonly approximateInvokeCount: number;
   };
-  readonly responseContext?: { readonly functionError?: string };
+  /** Absent when no invocation was made (records too old before the first one). */
+  readonly responseContext?: {
+    readonly statusCode: number;
+    readonly executedVersion: string;
+    readonly functionError?: string;
+  };
+  readonly version: '1.0';
   readonly timestamp: string;
   readonly KinesisBatchInfo: {
     readonly shardId: string;
@@ -119,6 +131,12 @@ export interface InvocationRecord {
   readonly isWindowTerminatedEarly?: boolean;
   /** Tumbling-window invocations that succeeded: UTF-8 bytes of the returned state's JSON. */
   readonly stateBytes?: number;
+  /**
+   * Lambda's `IteratorAge` for this invocation: "the age of the last record in the event" (when it started, minus the
+   * record's arrival). A final invocation has no records; here it reports the age of the window's last record, so a
+   * final invocation that keeps failing shows an age that grows with every retry.
+   */
+  readonly iteratorAgeMs?: number;
 }
 
 export interface PollerStats {

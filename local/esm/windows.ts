@@ -44,6 +44,10 @@
  *   A record that arrives for a window already closed (a straggler) opens that window again with a fresh state.
  * - A failing final invocation is retried, with backoff, until it succeeds; the shard waits (D5). Retry limits and
  *   record age do not discard it (it has no records to discard). While the poller stops, it is abandoned instead.
+ *   Each retry reports Lambda's IteratorAge measured from the window's last record, so the age grows while the shard
+ *   is blocked (what the consumer's iterator-age alarm watches). Records behind the blocked window that outlive
+ *   `maxRecordAgeSeconds` meanwhile are discarded to the on-failure destination when the shard resumes (D8). Not
+ *   emulated: the stream's retention (kinesis-local keeps records), past which a blocked shard loses records.
  * - Checkpoints (D5): a shard's checkpoint advances to the window's last record only when a final invocation
  *   succeeded, so a restarted poller re-reads an open window from its start with a fresh state rather than lose it.
  * - The state limit (D1): "1 MB" is read as 1,048,576 bytes of the state's UTF-8 JSON. Not documented: which state the
@@ -101,6 +105,8 @@ export interface OpenWindow {
   stateJson: string;
   /** Last record of this window handed to an aggregation batch (the checkpoint once the window closes). */
   lastSequenceNumber?: string;
+  /** That record's arrival (epoch ms): the iterator age of the window's final invocation is measured from it. */
+  lastArrivalMs?: number;
 }
 
 export function openWindow(index: number, windowSeconds: number): OpenWindow {

@@ -10,7 +10,7 @@ import { EMF_METRICS } from '../../cli/lib/cost-platform';
 import type { CostReport } from '../../cli/lib/cost-report';
 import { ExitCode } from '../../cli/lib/errors';
 import { run } from '../../cli/main';
-import { DEADLINE_METRIC } from '../../lambda/batch-deadline/check';
+import planning from '../../lib/contracts/batch-planning.json';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -188,9 +188,16 @@ test('the EMF metrics the model prices are the ones the handlers emit', () => {
   };
   expect(emitted('lambda/stream-consumer')).toEqual([...EMF_METRICS['stream-consumer']].sort());
   expect(emitted('lambda/query-api')).toEqual([...EMF_METRICS['api-handler']].sort());
-  expect(emitted('lambda/batch-deadline')).toEqual([]);
-  expect(readFileSync(join(ROOT, 'lambda/batch-deadline/index.ts'), 'utf8')).toContain(
-    'addMetric(DEADLINE_METRIC.name',
+  // The batch functions name their metrics from the contract: addMetric(names.<key>, …).
+  const contractNames = (file: string, group: Record<string, string>) => {
+    const src = readFileSync(join(ROOT, file), 'utf8');
+    return [...src.matchAll(/addMetric\(names\.(\w+)/g)].map((m) => group[m[1]!]).sort();
+  };
+  const { deadline, planner } = planning.metrics;
+  expect(contractNames('lambda/batch-deadline/index.ts', deadline)).toEqual(
+    [...EMF_METRICS.scheduled].sort(),
   );
-  expect(EMF_METRICS.scheduled).toEqual([DEADLINE_METRIC.name]);
+  expect(contractNames('lambda/batch-planner/index.ts', planner)).toEqual(
+    [...EMF_METRICS['workflow-task']].sort(),
+  );
 });

@@ -183,10 +183,10 @@ describe('S3, month by month', () => {
 });
 
 describe('the rest of the bill', () => {
-  test('CloudWatch: 8 dashboards × $3, 20 alarm metrics × $0.10, 14 EMF metrics × $0.30 (lambda)', () => {
+  test('CloudWatch: 8 dashboards × $3, 23 alarm metrics × $0.10, 17 EMF metrics × $0.30 (lambda)', () => {
     expect(line(lambda, 'CloudWatch', 'dashboards')).toBeCloseTo(24, 9);
-    expect(line(lambda, 'CloudWatch', 'alarms')).toBeCloseTo(2, 9);
-    expect(line(lambda, 'CloudWatch', 'custom metrics')).toBeCloseTo(4.2, 9);
+    expect(line(lambda, 'CloudWatch', 'alarms')).toBeCloseTo(2.3, 9);
+    expect(line(lambda, 'CloudWatch', 'custom metrics')).toBeCloseTo(5.1, 9);
     expect(line(kappa, 'CloudWatch', 'dashboards')).toBeCloseTo(18, 9);
   });
 
@@ -215,8 +215,8 @@ describe('the rest of the bill', () => {
     expect(kappa.byService['VPC']).toBeUndefined();
   });
 
-  test('Step Functions: 7 states a run × 30.42 runs × $0.025/1,000; API Gateway: 262,800 requests × $1/M', () => {
-    expect(line(lambda, 'Step Functions', 'state transitions')).toBeCloseTo((7 * DAYS * 0.025) / 1000, 12);
+  test('Step Functions: 9 states a run × 30.42 runs × $0.025/1,000; API Gateway: 262,800 requests × $1/M', () => {
+    expect(line(lambda, 'Step Functions', 'state transitions')).toBeCloseTo((9 * DAYS * 0.025) / 1000, 12);
     expect(line(lambda, 'API Gateway', 'HTTP API requests')).toBeCloseTo(0.2628, 9);
     // EventBridge Scheduler: the batch and the deadline check, once a day each, at $1 per million.
     expect(line(lambda, 'EventBridge Scheduler', /daily schedules/)).toBeCloseTo((2 * DAYS) / 1e6, 12);

@@ -89,7 +89,6 @@ beforeAll(async () => {
           status: 'SUCCEEDED',
           startedAt: new Date().toISOString(),
           stoppedAt: new Date().toISOString(),
-          exit: 0,
           log: '/x/spark.log',
         };
         runs.push(r);

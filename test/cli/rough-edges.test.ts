@@ -212,6 +212,7 @@ describe('--json', () => {
       'produce',
       'query',
       'replay',
+      'speed redrive',
     ]);
     expect(names.filter(([, has]) => !has)).toEqual([]);
   });

@@ -1,56 +1,80 @@
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createDeadlineHandler, type DeadlineEnv } from '../../lambda/batch-deadline/handler';
 
-const documents = mockClient(DynamoDBDocumentClient);
-type Handler = typeof import('../../lambda/batch-deadline/index').handler;
-let handler: Handler;
-
-beforeAll(async () => {
-  process.env.VIEW_TABLE_NAME = 'views-test';
-  process.env.SCHEDULE_LAG_HOURS = '5';
-  process.env.POWERTOOLS_DEV = 'true';
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  ({ handler } = await import('../../lambda/batch-deadline/index'));
+const doc = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
+const ENV: DeadlineEnv = {
+  VIEW_TABLE_NAME: 'views-test',
+  RAW_BUCKET_NAME: 'raw-bucket',
+  RAW_PREFIX: 'raw/events/',
+  SCHEDULE_LAG_HOURS: 5,
+  WINDOW_DAYS: 4,
+};
+const check = createDeadlineHandler({
+  env: ENV,
+  doc: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  s3: new S3Client({}),
+  now: () => Date.parse('2026-11-21T06:00:00Z'),
 });
 
-afterAll(() => {
-  jest.restoreAllMocks();
+function completions(...days: string[]) {
+  doc.on(QueryCommand).resolves({ Items: days.map((d) => ({ pk: 'meta#batch', sk: `day#${d}`, day: d })) });
+}
+function rawPartitions(...days: string[]) {
+  s3.on(ListObjectsV2Command).resolves({
+    CommonPrefixes: days.map((d) => ({ Prefix: `raw/events/dt=${d}/` })),
+  });
+}
+
+beforeEach(() => {
+  doc.reset();
+  s3.reset();
 });
 
-beforeEach(() => documents.reset());
-
-test('reads the watermark item consistently from the views table', async () => {
-  documents
-    .on(GetCommand)
-    .resolves({ Item: { pk: 'meta#batch', sk: 'watermark', lastCompletedDay: '2026-11-20' } });
-  await handler({ scheduledTime: '2026-11-21T06:00:00Z' });
-  expect(documents.commandCalls(GetCommand)[0].args[0].input).toEqual({
+test('reads the completion items of the window consistently, and lists raw partitions from its first day', async () => {
+  completions('2026-11-20');
+  rawPartitions('2026-11-20');
+  await check({ scheduledTime: '2026-11-21T06:00:00Z' });
+  expect(doc.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({
     TableName: 'views-test',
-    Key: { pk: 'meta#batch', sk: 'watermark' },
+    ExpressionAttributeValues: { ':pk': 'meta#batch', ':from': 'day#2026-11-17', ':to': 'day#2026-11-20' },
     ConsistentRead: true,
   });
-});
-
-test('is on time when the watermark reached D-1', async () => {
-  documents.on(GetCommand).resolves({ Item: { lastCompletedDay: '2026-11-20' } });
-  expect(await handler({ scheduledTime: '2026-11-21T06:00:00Z' })).toEqual({
-    expected: '2026-11-20',
-    daysBehind: 0,
+  expect(s3.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({
+    Bucket: 'raw-bucket',
+    Prefix: 'raw/events/dt=',
+    Delimiter: '/',
+    StartAfter: 'raw/events/dt=2026-11-17',
   });
 });
 
-test('reports the days missing when the watermark is behind', async () => {
-  documents.on(GetCommand).resolves({ Item: { lastCompletedDay: '2026-11-18' } });
-  expect(await handler({ scheduledTime: '2026-11-21T06:00:00Z' })).toEqual({
+test('on time when every day with raw data completed', async () => {
+  completions('2026-11-18', '2026-11-19', '2026-11-20');
+  rawPartitions('2026-11-18', '2026-11-19', '2026-11-20');
+  expect(await check({ scheduledTime: '2026-11-21T06:00:00Z' })).toEqual({
     expected: '2026-11-20',
-    daysBehind: 2,
+    window: { fromDay: '2026-11-17', toDay: '2026-11-20' },
+    missing: [],
   });
 });
 
-test('reports 1 day behind when the watermark item does not exist', async () => {
-  documents.on(GetCommand).resolves({});
-  expect(await handler({ scheduledTime: '2026-11-21T06:00:00Z' })).toEqual({
-    expected: '2026-11-20',
-    daysBehind: 1,
-  });
+test('a failed D-2 is reported although D-1 completed', async () => {
+  completions('2026-11-18', '2026-11-20');
+  rawPartitions('2026-11-18', '2026-11-19', '2026-11-20');
+  expect((await check({ scheduledTime: '2026-11-21T06:00:00Z' })).missing).toEqual(['2026-11-19']);
+});
+
+test('D-1 without a completion is missing even without raw data', async () => {
+  completions();
+  rawPartitions();
+  expect((await check({ scheduledTime: '2026-11-21T06:00:00Z' })).missing).toEqual(['2026-11-20']);
+});
+
+test('partitions after the window end the listing', async () => {
+  completions('2026-11-20');
+  rawPartitions('2026-11-20', '2026-11-21', '2026-11-22');
+  expect((await check({ scheduledTime: '2026-11-21T06:00:00Z' })).missing).toEqual([]);
 });

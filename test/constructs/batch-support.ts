@@ -73,6 +73,17 @@ export function definitionOf(template: Template): Asl {
   return JSON.parse(text) as Asl;
 }
 
+/** Every state of the definition by name, including those inside Map item processors. */
+export function allStates(asl: Pick<Asl, 'States'>): Record<string, AslState> {
+  const out: Record<string, AslState> = {};
+  for (const [name, state] of Object.entries(asl.States)) {
+    out[name] = state;
+    const processor = state.ItemProcessor as Pick<Asl, 'States'> | undefined;
+    if (processor?.States) Object.assign(out, allStates(processor));
+  }
+  return out;
+}
+
 /** `{% expr %}` → `expr`. */
 export function jsonataOf(field: Json | undefined): string {
   if (typeof field !== 'string' || !field.startsWith('{%') || !field.endsWith('%}')) {

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import sparkArgs from '../../lib/contracts/spark-args.json';
-import { type Asl, type AslState, buildBatch, definitionOf } from './batch-support';
+import { type Asl, type AslState, allStates, buildBatch, definitionOf } from './batch-support';
 
 type Fleet = {
   InstanceFleetType: string;
@@ -16,7 +16,7 @@ type Fleet = {
 const GRAVITON = /^[a-z]+[0-9]+g[a-z]*\.[a-z0-9]+$/;
 
 function createCluster(asl: Asl): Record<string, unknown> {
-  const state = Object.values(asl.States).find((s) =>
+  const state = Object.values(allStates(asl)).find((s) =>
     String(s.Resource ?? '').endsWith(':states:::elasticmapreduce:createCluster.sync'),
   );
   if (!state) throw new Error('no createCluster.sync state');
@@ -28,7 +28,7 @@ function fleets(asl: Asl): Fleet[] {
 }
 
 function state(asl: Asl, name: string): AslState {
-  const s = asl.States[name];
+  const s = allStates(asl)[name];
   if (!s) throw new Error(`no state ${name}`);
   return s;
 }
@@ -48,24 +48,62 @@ describe('BatchStack with the default configuration (egress=endpoints)', () => {
     expect((params.Instances as Record<string, unknown>).TerminationProtected).toBe(false);
   });
 
-  test('a successful step is followed by terminating the cluster, then success', () => {
-    const step = state(asl, 'RunSparkJob');
-    expect(step.Resource).toMatch(/:states:::elasticmapreduce:addStep\.sync$/);
-    const terminate = state(asl, step.Next as string);
-    expect(terminate.Resource).toMatch(/:states:::elasticmapreduce:terminateCluster\.sync$/);
-    expect(state(asl, terminate.Next as string).Type).toBe('Succeed');
+  test('the planner runs first, then one cluster, then the planned days, then termination', () => {
+    expect(asl.StartAt).toBe('Plan');
+    const plan = state(asl, 'Plan');
+    expect(plan.Resource).toMatch(/:states:::lambda:invoke$/);
+    expect(plan.Next).toBe('CreateCluster');
+    expect(state(asl, 'CreateCluster').Next).toBe('RunDays');
+    const days = state(asl, 'RunDays');
+    expect(days).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.days',
+      MaxConcurrency: 1,
+      ResultPath: '$.results',
+    });
+    expect(days.Next).toBe('TerminateCluster');
+    expect(state(asl, 'TerminateCluster').Next).toBe('EveryDaySucceeded');
   });
 
-  test('a failed or timed-out step is caught, the cluster terminated, and the execution fails', () => {
+  test('an invalid date ends the execution before anything is created', () => {
+    const catchers = state(asl, 'Plan').Catch as { ErrorEquals: string[]; Next: string }[];
+    expect(catchers[0]).toMatchObject({ ErrorEquals: ['InvalidDate'], Next: 'InvalidDate' });
+    expect(catchers[1]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'PlanFailed' });
+    expect(state(asl, 'InvalidDate').Type).toBe('Fail');
+    expect(state(asl, 'PlanFailed').Type).toBe('Fail');
+  });
+
+  test('each day is one step; a failed or timed-out step is recorded and the next day still runs', () => {
     const step = state(asl, 'RunSparkJob');
+    expect(step.Resource).toMatch(/:states:::elasticmapreduce:addStep\.sync$/);
     expect(step.TimeoutSeconds).toBeGreaterThan(0);
+    expect(step.Next).toBe('DaySucceeded');
     const [catcher] = step.Catch as { ErrorEquals: string[]; Next: string }[];
-    expect(catcher.ErrorEquals).toEqual(['States.ALL']);
-    const terminate = state(asl, catcher.Next);
+    expect(catcher).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'DayFailed' });
+    // Both end the iteration: the Map moves on to the next day.
+    expect(state(asl, 'DayFailed').End).toBe(true);
+    expect(state(asl, 'DaySucceeded').End).toBe(true);
+  });
+
+  test('the cluster is terminated after the days, whatever happened, then the execution fails if a day failed', () => {
+    const terminate = state(asl, 'TerminateCluster');
     expect(terminate.Resource).toMatch(/:states:::elasticmapreduce:terminateCluster\.sync$/);
     expect(terminate.Parameters).toEqual({ 'ClusterId.$': '$.cluster.ClusterId' });
     expect(terminate.Retry).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
-    expect(state(asl, terminate.Next as string).Type).toBe('Fail');
+    const choice = state(asl, 'EveryDaySucceeded');
+    expect(choice.Default).toBe('DaysFailed');
+    expect(state(asl, 'DaysFailed')).toMatchObject({ Type: 'Fail', Error: 'SparkJobFailed' });
+    expect(state(asl, (choice.Choices as { Next: string }[])[0].Next).Type).toBe('Succeed');
+    // A failure of the Map itself also terminates the cluster.
+    const [mapCatcher] = state(asl, 'RunDays').Catch as { ErrorEquals: string[]; Next: string }[];
+    const afterFailure = state(asl, mapCatcher.Next);
+    expect(afterFailure.Resource).toMatch(/:states:::elasticmapreduce:terminateCluster\.sync$/);
+    expect(state(asl, afterFailure.Next as string).Type).toBe('Fail');
+  });
+
+  test('the execution timeout leaves room for a full step on every day a plan may hold', () => {
+    // Default lookback 3: up to 4 days of 3 h each, plus 2 h for the cluster.
+    expect(asl.TimeoutSeconds).toBe((2 + 4 * 3) * 3600);
   });
 
   test('a failed cluster creation fails the execution', () => {
@@ -99,6 +137,7 @@ describe('BatchStack with the default configuration (egress=endpoints)', () => {
       if (spec.required) expect(args).toContain(name);
     }
     expect(args[args.indexOf('--date') + 1]).toBe('{% $states.input.date %}');
+    expect(args[args.indexOf('--run-id') + 1]).toBe('{% $states.context.Execution.Id %}');
     for (const [key, value] of Object.entries(sparkArgs.job.sparkConf))
       expect(args).toContain(`${key}=${value}`);
     expect(state(asl, 'RunSparkJob').Parameters).toMatchObject({
@@ -245,6 +284,7 @@ describe('BatchStack with the default configuration (egress=endpoints)', () => {
   test('the daily schedule starts the state machine at the configured hour and time zone with the scheduled time', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 1 * * ? *)',
+      Description: Match.stringLikeRegexp('missing and late-data days'),
       ScheduleExpressionTimezone: 'UTC',
       Target: {
         Arn: { Ref: Match.stringLikeRegexp('^JobStateMachine') },
@@ -276,33 +316,61 @@ describe('BatchStack with the default configuration (egress=endpoints)', () => {
     expect(JSON.stringify(alarms[0].Properties.Metrics)).toContain('"AWS/States"');
   });
 
-  test('D-1 missing at the deadline raises an alarm on the watermark check metric', () => {
+  test('a day past its deadline without a completed run raises a critical alarm on the deadline check metric', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'BatchDaysBehind',
+      AlarmName: Match.stringLikeRegexp('BatchDeadline-BatchDaysMissing-Critical$'),
+      MetricName: 'BatchDaysMissing',
       Namespace: 'streamlake',
       Dimensions: [{ Name: 'service', Value: 'batch-deadline' }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
     });
   });
 
-  test('the deadline check runs at batchDeadlineHour and may only read from the views table', () => {
+  test('late data found by the planner raises a warning alarm', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.stringLikeRegexp('BatchPlanner-LateDataDays-Warning$'),
+      MetricName: 'LateDataDays',
+      Namespace: 'streamlake',
+      Dimensions: [{ Name: 'service', Value: 'batch-planner' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  test('the deadline check runs at batchDeadlineHour and may only Query completions and list raw/events/', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 6 * * ? *)',
       Target: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadlineHandler'), 'Arn'] } },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { SCHEDULE_LAG_HOURS: '5', VIEW_TABLE_NAME: Match.anyValue() } },
+      Environment: { Variables: Match.objectLike({ SCHEDULE_LAG_HOURS: '5', WINDOW_DAYS: '31' }) },
     });
-    const deadlinePolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
-      id.startsWith('DeadlineHandlerRole'),
-    );
-    if (!deadlinePolicy) throw new Error('no policy for the deadline check role');
-    const actions = (
-      deadlinePolicy[1].Properties.PolicyDocument.Statement as { Action: string | string[] }[]
-    ).flatMap((s) => ([] as string[]).concat(s.Action));
-    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+    for (const role of ['DeadlineHandlerRole', 'PlannerHandlerRole']) {
+      const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+        id.startsWith(role),
+      );
+      if (!policy) throw new Error(`no policy for ${role}`);
+      const statements = policy[1].Properties.PolicyDocument.Statement as {
+        Action: string | string[];
+        Condition?: unknown;
+      }[];
+      const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action));
+      expect(actions.filter((a) => /^(dynamodb|s3):/.test(a)).sort()).toEqual([
+        'dynamodb:Query',
+        's3:ListBucket',
+      ]);
+      for (const s of statements.filter((st) => /^(dynamodb|s3):/.test(String(st.Action))))
+        expect(s.Condition).toBeDefined();
+    }
+  });
+
+  test('the planner looks back batchLateDataLookbackDays over raw/events/ of the raw bucket', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LOOKBACK_DAYS: '3', RAW_PREFIX: 'raw/events/' }) },
+    });
   });
 
   test('exports the state machine ARN as BatchStateMachineArn', () => {

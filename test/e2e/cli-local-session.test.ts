@@ -194,12 +194,15 @@ test('produce, query, batch run, batch status, cost, replay and local down, all 
   expect(s.code).toBe(0);
   const status = JSON.parse(s.out) as {
     runs: { day: string; status: string }[];
-    days: { day: string; state: string; rawObjects: number }[];
+    days: { day: string; state: string; rawObjects: number; events?: number }[];
   };
   expect(status.runs[0]).toMatchObject({ day: top.bucket, status: 'SUCCEEDED' });
-  // The day's raw objects are listed (the archive delivered its buffers before the run). Its state comes from the
-  // completion item (meta#batch / day#D), which the Spark job on this branch does not write yet: not asserted here.
-  const day = status.days.find((d) => d.day === top.bucket);
+  // The day is complete: its completion item (meta#batch / day#D) counts the day's valid events after dedupe.
+  const dayEvents = [...days.values()]
+    .filter((x) => x.bucket === top.bucket)
+    .reduce((t, x) => t + x.count, 0);
+  const day = status.days.find((x) => x.day === top.bucket);
+  expect(day).toMatchObject({ state: 'complete', events: dayEvents });
   expect(day?.rawObjects).toBeGreaterThan(0);
 
   // query again: the day now comes from the batch view, with the same numbers.

@@ -48,11 +48,52 @@ def test_rewriting_overwrites_instead_of_adding(spark: SparkSession, dynamodb_en
     assert [(i["eventCount"], i["updatedAt"]) for i in items] == [(6, "U2")]
 
 
-def test_watermark_only_moves_forward(dynamodb_endpoint: str, view_table: str) -> None:
+def _completion(day: str, run_id: str, objects: int) -> batch_view.Completion:
+    return batch_view.Completion(
+        day=day,
+        completed_at="2026-11-21T01:20:00.000Z",
+        run_id=run_id,
+        input_listed_at="2026-11-21T01:05:00.000Z",
+        input_objects=objects,
+        input_bytes=objects * 1000,
+        input_last_modified="2026-11-21T00:14:59.000Z",
+        events=42,
+    )
+
+
+def test_completion_item_has_the_contract_key_and_attributes(dynamodb_endpoint: str, view_table: str) -> None:
     target = DynamoTarget(view_table, "us-east-1", dynamodb_endpoint)
-    assert batch_view.advance_watermark(target, "2026-11-20", "T1") == "2026-11-20"
-    assert batch_view.advance_watermark(target, "2026-11-21", "T2") == "2026-11-21"
-    # Re-running an older day keeps the later watermark.
-    assert batch_view.advance_watermark(target, "2026-11-19", "T3") == "2026-11-21"
+    batch_view.mark_complete(target, _completion("2026-11-20", "run-1", 3))
+    assert _scan(dynamodb_endpoint, view_table) == [
+        {
+            "pk": "meta#batch",
+            "sk": "day#2026-11-20",
+            "day": "2026-11-20",
+            "completedAt": "2026-11-21T01:20:00.000Z",
+            "engine": "emr",
+            "runId": "run-1",
+            "inputListedAt": "2026-11-21T01:05:00.000Z",
+            "inputObjects": 3,
+            "inputBytes": 3000,
+            "inputLastModified": "2026-11-21T00:14:59.000Z",
+            "eventCount": 42,
+        }
+    ]
+
+
+def test_each_day_has_its_own_completion_and_a_rerun_replaces_it(dynamodb_endpoint: str, view_table: str) -> None:
+    target = DynamoTarget(view_table, "us-east-1", dynamodb_endpoint)
+    batch_view.mark_complete(target, _completion("2026-11-21", "run-1", 3))
+    batch_view.mark_complete(target, _completion("2026-11-19", "run-2", 3))
+    # A re-run of 2026-11-21 that read a late object.
+    batch_view.mark_complete(target, _completion("2026-11-21", "run-3", 4))
     items = _scan(dynamodb_endpoint, view_table)
-    assert items == [{"pk": "meta#batch", "sk": "watermark", "lastCompletedDay": "2026-11-21", "updatedAt": "T2"}]
+    assert [(i["sk"], i["runId"], int(i["inputObjects"])) for i in items] == [
+        ("day#2026-11-19", "run-2", 3),
+        ("day#2026-11-21", "run-3", 4),
+    ]
+
+
+def test_instant_is_utc_with_milliseconds() -> None:
+    assert batch_view.instant(0) == "1970-01-01T00:00:00.000Z"
+    assert batch_view.instant(1_795_208_696_007) == "2026-11-20T21:04:56.007Z"

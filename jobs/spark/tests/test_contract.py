@@ -30,12 +30,18 @@ def test_attributes_match_view_table_json() -> None:
     )
 
 
-def test_watermark_matches_view_table_json() -> None:
-    assert VIEW_TABLE["batchWatermark"] == {
-        "pk": C.WATERMARK_PK,
-        "sk": C.WATERMARK_SK,
-        "attribute": C.WATERMARK_ATTR,
-    }
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def test_completion_item_matches_view_table_json() -> None:
+    completion = VIEW_TABLE["batchCompletion"]
+    assert completion["pk"] == C.COMPLETION_PK
+    assert completion["skFormat"] == C.COMPLETION_SK_PREFIX + "{yyyy-MM-dd}"
+    assert C.COMPLETION_ENGINE in completion["engines"]
+    # Every attribute of the contract, under the same name, and no other.
+    assert {_camel(field): attr for field, attr in C.COMPLETION_ATTRS.items()} == completion["attributes"]
 
 
 EVENT_SCHEMA = json.loads((CONTRACTS / "event.schema.json").read_text())

@@ -219,8 +219,43 @@ def test_batch_view_holds_expected_minute_and_day_rows(golden: Lake, dynamodb_en
                 (f"batch#{content}#{typ}", f"d#{d}", count, ws, f"{d}T00:00:00.000Z", "2026-11-22T01:00:00.000Z")
             )
     assert got == sorted(want)
-    watermark = [i for i in items if i["pk"] == "meta#batch"]
-    assert [w["lastCompletedDay"] for w in watermark] == [DAYS[1]]
+
+
+def raw_files(root: Path, day: str) -> list[Path]:
+    return sorted(f for f in (root / "raw" / "events" / f"dt={day}").rglob("*") if f.is_file())
+
+
+def iso_ms(epoch_ms: int) -> str:
+    at = dt.datetime.fromtimestamp(epoch_ms // 1000, tz=dt.timezone.utc)
+    return f"{at:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_completion_item_describes_the_raw_objects_read(golden: Lake, dynamodb_endpoint: str, day: str) -> None:
+    items = scan(dynamodb_endpoint, golden.args.view_table or "")
+    completion = next(i for i in items if i["pk"] == "meta#batch" and i["sk"] == f"day#{day}")
+    files = raw_files(golden.root, day)
+    # Described from the filesystem here, independently of the job's listing.
+    newest = max(int(f.stat().st_mtime * 1000) for f in files)
+    assert {k: (int(v) if k in ("inputObjects", "inputBytes", "eventCount") else v) for k, v in completion.items()} == {
+        "pk": "meta#batch",
+        "sk": f"day#{day}",
+        "day": day,
+        "completedAt": "2026-11-22T01:00:00.000Z",
+        "engine": "emr",
+        "runId": completion["runId"],
+        "inputListedAt": "2026-11-22T01:00:00.000Z",
+        "inputObjects": len(files),
+        "inputBytes": sum(f.stat().st_size for f in files),
+        "inputLastModified": iso_ms(newest),
+        "eventCount": sum(r[3] for r in expected("expected-day.json", "day", day)),
+    }
+    assert completion["runId"].startswith("local-"), "without --run-id: the Spark application id"
+
+
+def test_no_other_meta_item_is_written(golden: Lake, dynamodb_endpoint: str) -> None:
+    items = scan(dynamodb_endpoint, golden.args.view_table or "")
+    assert sorted(i["sk"] for i in items if i["pk"] == "meta#batch") == [f"day#{d}" for d in DAYS]
 
 
 def test_rerun_changes_nothing(spark: SparkSession, golden: Lake, dynamodb_endpoint: str) -> None:
@@ -231,14 +266,14 @@ def test_rerun_changes_nothing(spark: SparkSession, golden: Lake, dynamodb_endpo
     assert [tree_digest(p) for p in outputs] == before
     assert all(before), "outputs exist"
     assert scan(dynamodb_endpoint, golden.args.view_table or "") == items_before
-    assert summary["watermark"] == DAYS[1]  # re-running an older day keeps the later watermark
+    assert summary["completion"]["sk"] == f"day#{DAYS[0]}"
 
 
 def test_rerun_includes_a_late_event(
     spark: SparkSession, tmp_path: Path, view_table: str, dynamodb_endpoint: str
 ) -> None:
     lake = make_lake(tmp_path, view_table, dynamodb_endpoint)
-    main.run(spark, lake.args, now=NOW)
+    first = main.run(spark, replace(lake.args, run_id="run-1"), now=NOW)["completion"]
     late = {
         "eventId": "9f0e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f",
         "type": "heartbeat",
@@ -251,7 +286,7 @@ def test_rerun_includes_a_late_event(
     }
     # A later Firehose delivery: a new object in the same hour partition.
     lay_out([json.dumps(late).encode()], tmp_path / "raw" / "events", "streamlake-raw-1-2026-11-21-02-00-00-b")
-    main.run(spark, lake.args, now=NOW)
+    second = main.run(spark, replace(lake.args, run_id="run-2"), now=NOW)["completion"]
     daily = read_parquet(spark, tmp_path / "analytics" / main.ANALYTICS_DAILY / f"dt={DAYS[0]}")
     got = sorted((r["content_id"], r["type"], r["day"], r["event_count"], r["watch_seconds"]) for r in daily)
     want = sorted([*expected("expected-day.json", "day", DAYS[0]), ("late-content", "heartbeat", DAYS[0], 1, 42)])
@@ -261,6 +296,46 @@ def test_rerun_includes_a_late_event(
         ("d#2026-11-20", 1),
         ("m#2026-11-20T23:58", 1),
     ]
+    # The re-run's completion item replaced the first one and describes the late object too.
+    late_file = raw_files(tmp_path, DAYS[0])[-1]
+    assert late_file.name == "streamlake-raw-1-2026-11-21-02-00-00-b.gz"
+    assert (second["runId"], second["inputObjects"], second["eventCount"]) == (
+        "run-2",
+        first["inputObjects"] + 1,
+        first["eventCount"] + 1,
+    )
+    assert second["inputBytes"] == first["inputBytes"] + late_file.stat().st_size
+    completions = [i for i in scan(dynamodb_endpoint, view_table) if i["pk"] == "meta#batch"]
+    assert [(i["sk"], i["runId"]) for i in completions] == [(f"day#{DAYS[0]}", "run-2")]
+
+
+def test_fails_without_a_completion_item_when_the_view_write_fails(
+    spark: SparkSession, tmp_path: Path, view_table: str, dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = make_lake(tmp_path, view_table, dynamodb_endpoint)
+
+    def broken(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("views table unavailable")
+
+    monkeypatch.setattr(main.batch_view, "write_view", broken)
+    with pytest.raises(RuntimeError, match="views table unavailable"):
+        main.run(spark, lake.args, now=NOW)
+    assert [i for i in scan(dynamodb_endpoint, view_table) if i["pk"] == "meta#batch"] == []
+
+
+def test_reads_exactly_the_listed_objects_even_with_glob_characters_in_names(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    lake = make_lake(tmp_path, "unused", "http://127.0.0.1:9")
+    # An object name Hadoop would otherwise expand as a glob pattern.
+    odd = tmp_path / "raw" / "events" / f"dt={DAYS[0]}" / "hour=23" / "odd[1]{a,b}*?.gz"
+    with gzip.open(odd, "wb") as out:
+        out.write(b"not json\n")
+    summary = main.run(spark, replace(lake.args, skip_view=True), now=NOW)
+    assert summary["rawObjects"] == len(raw_files(tmp_path, DAYS[0]))
+    assert summary["quarantinedRows"] == 1 + len(
+        [m for m in json.loads((FIXTURES / "malformed.json").read_text()) if lake.placed.get(m["line"]) == DAYS[0]]
+    )
 
 
 def _with_unreadable_neighbours(raw: Path) -> None:

@@ -4,21 +4,21 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import planning from '../../contracts/batch-planning.json';
 import { MAPREDUCE_DEFAULTS, MapReduceErrors, SCRATCH_PREFIX } from '../../contracts/mapreduce';
 import { Outputs } from '../../contracts/outputs';
 import { acknowledge } from '../nag';
+import type { BatchPlanner } from './batch-planner';
 import { MapReduceFunctions } from './mapreduce-functions';
-import type { BatchSchedule } from './spark-batch-job';
 
 const DEFAULT_EXECUTION_TIMEOUT = Duration.hours(5);
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 const DEFAULT_MAX_CONCURRENCY = 50;
-const DAY_PATTERN = '/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/';
+/** Longest error cause kept per failed day in the execution's output. */
+const CAUSE_CHARS = 2000;
 
 export interface MapReduceBatchJobProps {
   readonly rawBucket: s3.IBucket;
@@ -29,8 +29,11 @@ export interface MapReduceBatchJobProps {
   readonly encryptionKey: kms.IKey;
   /** The views table: the batch view and the per-day completion item. */
   readonly viewTable: dynamodb.ITable;
-  /** The daily run, the same schedule the EMR engine uses. */
-  readonly schedule: BatchSchedule;
+  /**
+   * The batch planner: the first state, which returns the days to run (D-1, missing and late-data days, or the
+   * requested date). The shared {@link DailyBatchSchedule} starts the state machine.
+   */
+  readonly planner: BatchPlanner;
   /**
    * Map and round-1 reduce tasks running at once (each Distributed Map's MaxConcurrency). Lambda's account
    * concurrency (1,000 by default, shared with the stream consumer and the API) must leave room for them.
@@ -66,15 +69,16 @@ export interface MapReduceBatchJobProps {
 }
 
 /**
- * The batch layer without EMR: a standard Step Functions workflow per UTC day — plan (list the day, cut it into
- * work items), a Distributed Map of mappers, two Distributed Maps of reducers (by eventId, then by
- * contentId/type/minute), a finish step that replaces the day's lake partitions and writes the completion item, and
- * a clean-up of the run's scratch files. Started by the same daily schedule as the EMR engine and by
- * `streamlake batch run --date D`; it writes the same outputs, so the serving layer cannot tell the engines apart.
+ * The batch layer without EMR: a standard Step Functions workflow that first asks the batch planner which UTC days to
+ * run (as the EMR engine does), then runs them one after the other. Each day: plan (list the day, cut it into work
+ * items), a Distributed Map of mappers, two Distributed Maps of reducers (by eventId, then by contentId/type/minute),
+ * a finish step that replaces the day's lake partitions and writes the completion item, and a clean-up of the run's
+ * scratch files. A failed day is recorded and the next day still runs; the execution then fails naming the failed
+ * days. Started by the shared daily schedule and by `streamlake batch run --date D`; it writes the same outputs as
+ * the EMR engine, so the serving layer cannot tell the engines apart.
  */
 export class MapReduceBatchJob extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  readonly schedule: scheduler.Schedule;
   readonly functions: MapReduceFunctions;
 
   constructor(scope: Construct, id: string, props: MapReduceBatchJobProps) {
@@ -94,22 +98,51 @@ export class MapReduceBatchJob extends Construct {
     });
     const fn = this.functions.functions;
 
-    // Same day resolution as the EMR engine: {"date"} from a person or the CLI, else D-1 (UTC) of the scheduled time
-    // or of the execution's start.
-    const resolveDate = sfn.Pass.jsonata(this, 'ResolveDate', {
-      comment: 'date from the input, else D-1 (UTC) of the scheduled or start time',
-      outputs: {
-        date: `{% $exists($states.input.date) ? $states.input.date : $fromMillis($toMillis($exists($states.input.scheduledTime) ? $states.input.scheduledTime : $states.context.Execution.StartTime) - 86400000, '[Y0001]-[M01]-[D01]') %}`,
+    // 1. The days to run. An invalid {"date"} ends the execution before anything runs.
+    const planDays = props.planner.planState(this, 'Plan');
+    planDays.addCatch(
+      new sfn.Fail(this, 'InvalidDate', {
+        error: planning.invalidDateError,
+        cause: 'date must be a calendar day yyyy-MM-dd, e.g. {"date":"2026-11-20"}',
+      }),
+      { errors: [planning.invalidDateError] },
+    );
+    planDays.addCatch(
+      sfn.Fail.jsonata(this, 'PlanFailed', { error: 'PlanFailed', cause: '{% $states.input.Cause %}' }),
+      { errors: ['States.ALL'], outputs: '{% $states.errorOutput %}' },
+    );
+
+    // 2. A loop over the planned days, oldest first, one at a time (a Choice and variables rather than a Map: the
+    // day's Distributed Maps then run at the top level). `$next` indexes `$days`; `$results` collects each day's
+    // outcome.
+    const startDays = sfn.Pass.jsonata(this, 'StartDays', {
+      comment: 'the planned days, oldest first',
+      assign: { days: '{% $states.input.days %}', next: 0, results: [] },
+    });
+    const nextDay = sfn.Choice.jsonata(this, 'NextDay', { comment: 'another planned day to run?' });
+    const dayInput = sfn.Pass.jsonata(this, 'DayInput', {
+      assign: { day: '{% $days[$next] %}' },
+      outputs: { date: '{% $days[$next] %}' },
+    });
+    // A failed day is recorded and the next one runs: a late-data re-run that fails must not keep D-1 from being
+    // computed. The day's completion item is written last (Finish), so a failed day is never served as exact.
+    const dayFailed = sfn.Pass.jsonata(this, 'DayFailed', {
+      comment: 'record the failed day, go on with the next',
+      assign: {
+        results: `{% $append($results, [{"date": $day, "ok": false, "error": $states.input.Error, "cause": $substring($string($states.input.Cause), 0, ${CAUSE_CHARS})}]) %}`,
+        next: '{% $next + 1 %}',
       },
     });
-    const invalidDate = new sfn.Fail(this, 'InvalidDate', {
-      error: 'InvalidDate',
-      cause: 'date must be a day yyyy-MM-dd, e.g. {"date":"2026-11-20"}',
+    const daySucceeded = sfn.Pass.jsonata(this, 'DaySucceeded', {
+      comment: 'record the completed day, go on with the next',
+      assign: {
+        results: '{% $append($results, [{"date": $day, "ok": true}]) %}',
+        next: '{% $next + 1 %}',
+      },
     });
+    const failDay = (state: sfn.TaskStateBase | sfn.DistributedMap) =>
+      state.addCatch(dayFailed, { errors: ['States.ALL'], outputs: '{% $states.errorOutput %}' });
 
-    // A task's own errors that a retry cannot fix go to a Fail state of the same name, with the handler's message.
-    const failWith = (name: string) =>
-      sfn.Fail.jsonata(this, name, { error: name, cause: '{% $states.input.Cause %}' });
     const invoke = (
       stateId: string,
       lambdaFunction: lambda.IFunction,
@@ -138,8 +171,9 @@ export class MapReduceBatchJob extends Construct {
       return task;
     };
 
+    // The run folder is per day (runs/dt=<day>/<runKey>/), so every day of the execution can share its name.
     const plan = invoke(
-      'Plan',
+      'PlanDay',
       fn.plan,
       {
         date: '{% $states.input.date %}',
@@ -152,14 +186,7 @@ export class MapReduceBatchJob extends Construct {
       },
       [MapReduceErrors.noRawPartition, MapReduceErrors.dayTooLarge],
     );
-    plan.addCatch(failWith(MapReduceErrors.noRawPartition), {
-      errors: [MapReduceErrors.noRawPartition],
-      outputs: '{% $states.errorOutput %}',
-    });
-    plan.addCatch(failWith(MapReduceErrors.dayTooLarge), {
-      errors: [MapReduceErrors.dayTooLarge],
-      outputs: '{% $states.errorOutput %}',
-    });
+    failDay(plan);
 
     const phase = (
       stateId: string,
@@ -233,24 +260,48 @@ export class MapReduceBatchJob extends Construct {
         outputs: '{% $plan.run %}',
       },
     );
-    const done = new sfn.Succeed(this, 'Done', { comment: 'day processed and marked complete' });
+    for (const state of [mapPhase, reduceEvents, reduceCounts, finish]) failDay(state);
     // The day is complete once Finish succeeded; leftover scratch only costs storage until it expires.
-    cleanup.addCatch(
-      new sfn.Succeed(this, 'DoneScratchLeft', { comment: 'day complete; scratch left to expire' }),
-    );
+    cleanup.addCatch(daySucceeded);
 
-    const definition = resolveDate.next(
-      sfn.Choice.jsonata(this, 'ValidateDate', {
-        comment: 'yyyy-MM-dd (the plan checks the calendar day too)',
-      })
-        .when(
-          sfn.Condition.jsonata(
-            `{% $type($states.input.date) = 'string' and $contains($states.input.date, ${DAY_PATTERN}) %}`,
-          ),
-          plan.next(mapPhase).next(reduceEvents).next(reduceCounts).next(finish).next(cleanup).next(done),
-        )
-        .otherwise(invalidDate),
-    );
+    // 3. Fail the execution (and alarm) when any planned day failed, naming the days.
+    const everyDaySucceeded = sfn.Choice.jsonata(this, 'EveryDaySucceeded', {
+      comment: 'the execution fails (and alarms) when any planned day failed',
+    })
+      .when(
+        sfn.Condition.jsonata('{% $count($results[ok = false]) = 0 %}'),
+        sfn.Succeed.jsonata(this, 'Done', {
+          comment: 'every planned day processed and marked complete',
+          outputs: { days: '{% $days %}', results: '{% $results %}' },
+        }),
+      )
+      .otherwise(
+        sfn.Fail.jsonata(this, 'DaysFailed', {
+          error: MapReduceErrors.daysFailed,
+          cause:
+            "{% 'the MapReduce batch failed for ' & $join($results[ok = false].date, ', ') & '; first error: ' & $results[ok = false][0].error & ': ' & $results[ok = false][0].cause %}",
+        }),
+      );
+
+    const definition = planDays
+      .next(startDays)
+      .next(
+        nextDay
+          .when(
+            sfn.Condition.jsonata('{% $next < $count($days) %}'),
+            dayInput
+              .next(plan)
+              .next(mapPhase)
+              .next(reduceEvents)
+              .next(reduceCounts)
+              .next(finish)
+              .next(cleanup)
+              .next(daySucceeded),
+          )
+          .otherwise(everyDaySucceeded),
+      );
+    dayFailed.next(nextDay);
+    daySucceeded.next(nextDay);
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       encryptionKey: props.encryptionKey,
@@ -269,6 +320,7 @@ export class MapReduceBatchJob extends Construct {
     props.analyticsBucket.grantRead(this.stateMachine, `${SCRATCH_PREFIX}*`);
     props.analyticsBucket.grantPut(this.stateMachine, `${SCRATCH_PREFIX}*`);
 
+    props.planner.acknowledgeInvoke(this.stateMachine);
     acknowledge(this.stateMachine, [
       {
         id: 'AwsSolutions-IAM5',
@@ -296,21 +348,6 @@ export class MapReduceBatchJob extends Construct {
       },
     ]);
 
-    this.schedule = new scheduler.Schedule(this, 'Daily', {
-      description: `streamlake daily MapReduce batch for D-1 at ${props.schedule.hour}:00 ${props.schedule.timeZone.timezoneName}`,
-      schedule: scheduler.ScheduleExpression.cron({
-        minute: '0',
-        hour: String(props.schedule.hour),
-        timeZone: props.schedule.timeZone,
-      }),
-      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({
-          scheduledTime: scheduler.ContextAttribute.scheduledTime,
-        }),
-        retryAttempts: 3,
-      }),
-    });
-
     new CfnOutput(this, 'BatchStateMachineArnOutput', {
       key: Outputs.batchStateMachineArn,
       value: this.stateMachine.stateMachineArn,
@@ -327,6 +364,5 @@ function validate(props: MapReduceBatchJobProps): void {
   // Distributed Map runs at most 10,000 child executions at once.
   whole('maxConcurrency', props.maxConcurrency, 1, 10_000);
   whole('viewWriters', props.viewWriters, 1, 100);
-  whole('schedule.hour', props.schedule.hour, 0, 23);
   whole('maxDayBytes', props.maxDayBytes, MAPREDUCE_DEFAULTS.mapItemBytes, 10 * 1024 ** 4);
 }

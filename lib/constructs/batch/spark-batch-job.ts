@@ -1,20 +1,20 @@
 import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type TimeZone, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import planning from '../../contracts/batch-planning.json';
 import { Outputs } from '../../contracts/outputs';
 import sparkArgs from '../../contracts/spark-args.json';
 import { acknowledge } from '../nag';
 import { LakePrefixes } from '../storage/data-lake';
+import type { BatchPlanner } from './batch-planner';
 import type { EmrSecurity } from './emr-security';
 
 /** EMR 7.13.0 ships Spark 3.5.6, the version the job is tested with locally (docs/reference.md). */
@@ -32,22 +32,17 @@ export const EMR_INSTANCE_TYPES = {
 } as const;
 
 const DEFAULT_STEP_TIMEOUT = Duration.hours(3);
-const DEFAULT_EXECUTION_TIMEOUT = Duration.hours(5);
+/** Cluster start-up and termination, on top of the steps, in the default execution timeout. */
+const CLUSTER_ALLOWANCE = Duration.hours(2);
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 /** How long EMR waits for Spot task capacity before falling back (within the managed-scaling on-demand cap). */
 const SPOT_TIMEOUT = Duration.minutes(10);
+/** Longest error cause kept per failed day in the execution's output. */
+const CAUSE_CHARS = 2000;
 /** Tag every cluster carries with the name of the stack whose state machine created it. */
 export const CLUSTER_OWNER_TAG = 'streamlake:stack';
-const DAY_PATTERN = '/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-
-export interface BatchSchedule {
-  /** Hour of the day (0-23, in `timeZone`) of the daily run for D-1. */
-  readonly hour: number;
-  /** Time zone of `hour`; the day processed is always a UTC day (the raw layout's `dt`). */
-  readonly timeZone: TimeZone;
-}
 
 export interface SparkBatchJobProps {
   /** Subnet IDs the cluster may launch in (private only); EMR picks the best AZ among them for the fleets. */
@@ -59,7 +54,7 @@ export interface SparkBatchJobProps {
   readonly analyticsBucket: s3.IBucket;
   /** The lake key (the buckets' and the table's); it also encrypts the execution log group. */
   readonly encryptionKey: kms.IKey;
-  /** The views table: the job writes the batch view and the batch watermark. */
+  /** The views table: the job writes the batch view and each day's completion item. */
   readonly viewTable: dynamodb.ITable;
   /** On-demand core capacity (units = instances); also the managed-scaling minimum. */
   readonly coreInstances: number;
@@ -67,16 +62,16 @@ export interface SparkBatchJobProps {
   readonly taskSpotMaxUnits: number;
   /** EMR terminates the cluster after this long without work: the guard when an execution is stopped mid-way. */
   readonly idleTimeout: Duration;
-  /** The daily run. */
-  readonly schedule: BatchSchedule;
+  /** Decides the days each execution runs; its state is the first of the state machine. */
+  readonly planner: BatchPlanner;
   /**
-   * Longest the Spark step may run before it is treated as failed (the cluster is then terminated).
+   * Longest the Spark step of one day may run before it is treated as failed (the day fails, the next one runs).
    * @default Duration.hours(3)
    */
   readonly stepTimeout?: Duration;
   /**
-   * Longest one execution may run (cluster start + step + termination).
-   * @default Duration.hours(5)
+   * Longest one execution may run (planning, cluster start, one step per planned day, termination).
+   * @default - 2 hours plus `stepTimeout` for each day a plan may hold (`planner.maxDays`)
    */
   readonly executionTimeout?: Duration;
   /**
@@ -92,13 +87,14 @@ export interface SparkBatchJobProps {
 }
 
 /**
- * The daily batch job: a Step Functions state machine that resolves the day (input `date`, or D-1 of the scheduled
- * time), creates a transient EMR cluster, runs the PySpark job as one step and terminates the cluster whether the step
- * succeeded or failed; an EventBridge Scheduler schedule starts it every day. The job code is uploaded as CDK assets.
+ * The batch engine on EMR: a Step Functions state machine that asks the planner for the days to run (input `date`:
+ * that day; else D-1 of the scheduled or start time, plus missing and late-data days of the lookback), creates one
+ * transient EMR cluster, runs the PySpark job as one step per day (a failed day does not stop the others), terminates
+ * the cluster whatever happened, and fails when any day failed. {@link DailyBatchSchedule} starts it every day. The
+ * job code is uploaded as CDK assets.
  */
 export class SparkBatchJob extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  readonly schedule: scheduler.Schedule;
   readonly jobCode: s3assets.Asset;
   readonly entrypoint: s3assets.Asset;
 
@@ -174,7 +170,6 @@ export class SparkBatchJob extends Construct {
       },
     ]);
 
-    const date = sfn.JsonPath.stringAt('$.date');
     const uri = (bucket: s3.IBucket, prefix: string) => bucket.s3UrlForObject(prefix.replace(/\/+$/, ''));
     const sparkConf = Object.entries(sparkArgs.job.sparkConf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]);
     const stepArgs = [
@@ -199,23 +194,28 @@ export class SparkBatchJob extends Construct {
       props.viewTable.tableName,
       '--region',
       Stack.of(this).region,
+      // The completion item names the execution that wrote it.
+      '--run-id',
+      '{% $states.context.Execution.Id %}',
     ];
 
-    // Resolve the day in JSONata: the scheduler passes its scheduled time, a person passes {"date": "YYYY-MM-DD"};
-    // an execution started with {} processes D-1 of its start time. D-1 is the UTC day before the run's UTC day.
-    const resolveDate = sfn.Pass.jsonata(this, 'ResolveDate', {
-      comment: 'date from the input, else D-1 (UTC) of the scheduled or start time',
-      outputs: {
-        date: `{% $exists($states.input.date) ? $states.input.date : $fromMillis($toMillis($exists($states.input.scheduledTime) ? $states.input.scheduledTime : $states.context.Execution.StartTime) - 86400000, '[Y0001]-[M01]-[D01]') %}`,
-      },
-    });
-    const invalidDate = new sfn.Fail(this, 'InvalidDate', {
-      error: 'InvalidDate',
-      cause: 'date must be a day yyyy-MM-dd, e.g. {"date":"2026-11-20"}',
-    });
+    // 1. Plan: the days to run. An invalid {"date"} ends the execution before anything is created.
+    const plan = props.planner.planState(this, 'Plan');
+    plan.addCatch(
+      new sfn.Fail(this, 'InvalidDate', {
+        error: planning.invalidDateError,
+        cause: 'date must be a calendar day yyyy-MM-dd, e.g. {"date":"2026-11-20"}',
+      }),
+      { errors: [planning.invalidDateError] },
+    );
+    plan.addCatch(
+      sfn.Fail.jsonata(this, 'PlanFailed', { error: 'PlanFailed', cause: '{% $states.input.Cause %}' }),
+      { errors: ['States.ALL'], outputs: '{% $states.errorOutput %}' },
+    );
 
+    // 2. One cluster for every planned day.
     const createCluster = new tasks.EmrCreateCluster(this, 'CreateCluster', {
-      name: sfn.JsonPath.format('streamlake-batch-{}', date),
+      name: sfn.JsonPath.format('streamlake-batch-{}', sfn.JsonPath.stringAt('$.target')),
       releaseLabel: EMR_RELEASE_LABEL,
       applications: [{ name: 'Spark' }],
       serviceRole: security.serviceRole,
@@ -254,15 +254,16 @@ export class SparkBatchJob extends Construct {
       { resultPath: '$.error' },
     );
 
-    const clusterId = sfn.JsonPath.stringAt('$.cluster.ClusterId');
+    // 3. One Spark step per day, oldest first. A failed day is recorded and the next one runs: a late-data re-run
+    // that fails must not keep D-1 from being computed.
     // JSONPath tasks cannot put a path inside an array, so a JSONata state builds the step's argument list.
     const buildStepArgs = sfn.Pass.jsonata(this, 'BuildStepArgs', {
       comment: 'spark-submit arguments for the day (lib/contracts/spark-args.json)',
-      outputs: { date: '{% $states.input.date %}', stepArgs },
+      outputs: { date: '{% $states.input.date %}', clusterId: '{% $states.input.clusterId %}', stepArgs },
     });
     const runJob = new tasks.EmrAddStep(this, 'RunSparkJob', {
-      clusterId,
-      name: sfn.JsonPath.format('streamlake-spark-{}', date),
+      clusterId: sfn.JsonPath.stringAt('$.clusterId'),
+      name: sfn.JsonPath.format('streamlake-spark-{}', sfn.JsonPath.stringAt('$.date')),
       jar: 'command-runner.jar',
       args: sfn.JsonPath.listAt('$.stepArgs'),
       actionOnFailure: tasks.ActionOnFailure.CONTINUE,
@@ -270,6 +271,36 @@ export class SparkBatchJob extends Construct {
       taskTimeout: sfn.Timeout.duration(props.stepTimeout ?? DEFAULT_STEP_TIMEOUT),
       resultPath: sfn.JsonPath.DISCARD,
     });
+    runJob.addCatch(
+      sfn.Pass.jsonata(this, 'DayFailed', {
+        outputs: {
+          date: '{% $states.input.date %}',
+          ok: false,
+          error: '{% $states.input.error.Error %}',
+          cause: `{% $substring($string($states.input.error.Cause), 0, ${CAUSE_CHARS}) %}`,
+        },
+      }),
+      { resultPath: '$.error' },
+    );
+    const runDays = new sfn.Map(this, 'RunDays', {
+      comment: 'the planned days, one after the other on the same cluster',
+      itemsPath: '$.days',
+      maxConcurrency: 1,
+      itemSelector: {
+        'date.$': '$$.Map.Item.Value',
+        'clusterId.$': '$.cluster.ClusterId',
+      },
+      resultPath: '$.results',
+    }).itemProcessor(
+      buildStepArgs
+        .next(runJob)
+        .next(
+          sfn.Pass.jsonata(this, 'DaySucceeded', { outputs: { date: '{% $states.input.date %}', ok: true } }),
+        ),
+    );
+
+    // 4. Terminate the cluster whatever happened, then fail the execution if any day failed.
+    const clusterId = sfn.JsonPath.stringAt('$.cluster.ClusterId');
     const terminate = (terminateId: string) =>
       new tasks.EmrTerminateCluster(this, terminateId, {
         clusterId,
@@ -278,30 +309,30 @@ export class SparkBatchJob extends Construct {
       }).addRetry({ errors: ['States.ALL'], interval: Duration.seconds(30), maxAttempts: 5, backoffRate: 2 });
     const terminateOnSuccess = terminate('TerminateCluster');
     const terminateOnFailure = terminate('TerminateClusterAfterFailure');
-    runJob.addCatch(terminateOnFailure, { resultPath: '$.error' });
+    runDays.addCatch(terminateOnFailure, { resultPath: '$.error' });
     terminateOnFailure.next(
-      new sfn.Fail(this, 'JobFailed', {
-        error: 'SparkJobFailed',
-        causePath: '$.error.Cause',
-      }),
+      new sfn.Fail(this, 'JobFailed', { error: 'SparkJobFailed', causePath: '$.error.Cause' }),
     );
+    const everyDaySucceeded = sfn.Choice.jsonata(this, 'EveryDaySucceeded', {
+      comment: 'the execution fails (and alarms) when any planned day failed',
+    })
+      .when(
+        sfn.Condition.jsonata('{% $count($states.input.results[ok = false]) = 0 %}'),
+        new sfn.Succeed(this, 'Done', { comment: 'every planned day processed, cluster terminated' }),
+      )
+      .otherwise(
+        sfn.Fail.jsonata(this, 'DaysFailed', {
+          error: 'SparkJobFailed',
+          cause:
+            "{% 'the Spark job failed for ' & $join($states.input.results[ok = false].date, ', ') & '; first error: ' & $states.input.results[ok = false][0].cause %}",
+        }),
+      );
 
-    const definition = resolveDate.next(
-      sfn.Choice.jsonata(this, 'ValidateDate', {
-        comment: 'yyyy-MM-dd (the Spark job checks the calendar day too)',
-      })
-        .when(
-          sfn.Condition.jsonata(
-            `{% $type($states.input.date) = 'string' and $contains($states.input.date, ${DAY_PATTERN}) %}`,
-          ),
-          buildStepArgs
-            .next(createCluster)
-            .next(runJob)
-            .next(terminateOnSuccess)
-            .next(new sfn.Succeed(this, 'Done', { comment: 'day processed, cluster terminated' })),
-        )
-        .otherwise(invalidDate),
-    );
+    const definition = plan
+      .next(createCluster)
+      .next(runDays)
+      .next(terminateOnSuccess)
+      .next(everyDaySucceeded);
 
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       encryptionKey: props.encryptionKey,
@@ -311,11 +342,12 @@ export class SparkBatchJob extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'streamlake daily batch: transient EMR cluster, one Spark step, always terminated',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: props.executionTimeout ?? DEFAULT_EXECUTION_TIMEOUT,
+      timeout: executionTimeout(props),
       tracingEnabled: true,
       logs: { destination: executionLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
 
+    props.planner.acknowledgeInvoke(this.stateMachine);
     // CDK's EMR tasks allow TerminateJobFlows on `*` and AddJobFlowSteps/CancelSteps on every cluster of the account
     // and region (cluster IDs exist only at run time). Deny those on any cluster this stack's executions did not create.
     this.stateMachine.addToRolePolicy(
@@ -352,21 +384,6 @@ export class SparkBatchJob extends Construct {
           'Generated by EmrCreateCluster/EmrAddStep/EmrTerminateCluster: cluster IDs are created per execution, so add-step/describe/terminate are scoped to this account and region clusters; the EMR cleanup service-linked role may be created once per account.',
       },
     ]);
-
-    this.schedule = new scheduler.Schedule(this, 'Daily', {
-      description: `streamlake daily batch for D-1 at ${props.schedule.hour}:00 ${props.schedule.timeZone.timezoneName}`,
-      schedule: scheduler.ScheduleExpression.cron({
-        minute: '0',
-        hour: String(props.schedule.hour),
-        timeZone: props.schedule.timeZone,
-      }),
-      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({
-          scheduledTime: scheduler.ContextAttribute.scheduledTime,
-        }),
-        retryAttempts: 3,
-      }),
-    });
 
     new CfnOutput(this, 'BatchStateMachineArnOutput', {
       key: Outputs.batchStateMachineArn,
@@ -432,7 +449,6 @@ function validate(props: SparkBatchJobProps): void {
   };
   whole('coreInstances', props.coreInstances, 1, 50);
   whole('taskSpotMaxUnits', props.taskSpotMaxUnits, 0, 500);
-  whole('schedule.hour', props.schedule.hour, 0, 23);
   if (props.subnetIds.length === 0)
     throw new Error('SparkBatchJob subnetIds is empty: give the private subnets of the VPC');
   const idle = props.idleTimeout.toSeconds();
@@ -440,10 +456,16 @@ function validate(props: SparkBatchJobProps): void {
     throw new Error(`SparkBatchJob idleTimeout is ${idle} s: EMR accepts 60 s to 7 days`);
   }
   const step = (props.stepTimeout ?? DEFAULT_STEP_TIMEOUT).toSeconds();
-  const execution = (props.executionTimeout ?? DEFAULT_EXECUTION_TIMEOUT).toSeconds();
+  const execution = executionTimeout(props).toSeconds();
   if (step >= execution) {
     throw new Error(
       `SparkBatchJob stepTimeout (${step} s) must be shorter than executionTimeout (${execution} s), so a stuck step still terminates its cluster`,
     );
   }
+}
+
+function executionTimeout(props: SparkBatchJobProps): Duration {
+  if (props.executionTimeout) return props.executionTimeout;
+  const step = (props.stepTimeout ?? DEFAULT_STEP_TIMEOUT).toSeconds();
+  return Duration.seconds(CLUSTER_ALLOWANCE.toSeconds() + step * props.planner.maxDays);
 }

@@ -165,5 +165,10 @@ export class StreamConsumer extends Construct {
       key: Outputs.deadLetterQueueUrl,
       value: this.malformedQueue.queueUrl,
     });
+    // `streamlake speed redrive` reads the discarded batches from here.
+    new CfnOutput(this, 'FailedBatchQueueUrlOutput', {
+      key: Outputs.failedBatchQueueUrl,
+      value: this.failedBatchQueue.queueUrl,
+    });
   }
 }

@@ -41,7 +41,7 @@ beforeAll(async () => {
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: TABLE });
-  const w = viewTable.batchWatermark;
+  const c = viewTable.batchCompletion;
   const items = [
     ...FIXTURE.rows.map((r) => ({
       pk: r.pk,
@@ -50,7 +50,26 @@ beforeAll(async () => {
       [viewTable.attributes.watchSeconds]: r.watchSeconds,
       [viewTable.attributes.updatedAt]: '2026-11-22T01:00:00.000Z',
     })),
-    { [viewTable.partitionKey]: w.pk, [viewTable.sortKey]: w.sk, [w.attribute]: FIXTURE.watermark },
+    ...FIXTURE.completedDays.map((day) => ({
+      [viewTable.partitionKey]: c.pk,
+      [viewTable.sortKey]: `day#${day}`,
+      [c.attributes.day]: day,
+      [c.attributes.completedAt]: '2026-11-21T01:20:00.000Z',
+      [c.attributes.engine]: 'emr',
+      [c.attributes.runId]: 'run-1',
+      [c.attributes.inputListedAt]: '2026-11-21T01:05:00.000Z',
+      [c.attributes.inputObjects]: 3,
+      [c.attributes.inputBytes]: 3000,
+      [c.attributes.inputLastModified]: '2026-11-21T00:14:59.000Z',
+      [c.attributes.events]: 42,
+    })),
+    // Neighbours under the same partition key that are not completions of the range (the old watermark item).
+    {
+      [viewTable.partitionKey]: c.pk,
+      [viewTable.sortKey]: 'day#2026-11-25',
+      [c.attributes.day]: '2026-11-25',
+    },
+    { [viewTable.partitionKey]: c.pk, [viewTable.sortKey]: 'watermark', lastCompletedDay: '2026-11-25' },
   ];
   for (let i = 0; i < items.length; i += 25) {
     await doc.send(
@@ -67,8 +86,19 @@ afterAll(async () => {
 });
 
 describe('query API against dynalite (real Query, real pagination)', () => {
-  test('reads the watermark item', async () => {
-    expect(await new DynamoViewsReader(doc, TABLE).batchWatermark()).toBe('2026-11-20');
+  test('reads the completion items of the range only, following every page', async () => {
+    const completions = await new DynamoViewsReader(doc, TABLE, { pageSize: 1 }).batchCompletions(
+      '2026-11-19',
+      '2026-11-24',
+    );
+    expect([...completions.values()]).toEqual([
+      { day: '2026-11-20', completedAt: '2026-11-21T01:20:00.000Z', engine: 'emr' },
+    ]);
+  });
+
+  test('a range that holds no completion reads none, even next to the old watermark item', async () => {
+    const completions = await new DynamoViewsReader(doc, TABLE).batchCompletions('2026-11-26', '2026-11-30');
+    expect(completions.size).toBe(0);
   });
 
   test('a Query follows every page', async () => {
@@ -88,7 +118,7 @@ describe('query API against dynalite (real Query, real pagination)', () => {
     ]);
   });
 
-  test('the merge rule over real rows: batch up to the watermark, speed after it', async () => {
+  test('the merge rule over real rows: batch for the completed day, speed after it', async () => {
     const d = { ...deps(), reader: new DynamoViewsReader(doc, TABLE, { pageSize: 2 }) };
     const res = await handleRequest(
       httpEvent({

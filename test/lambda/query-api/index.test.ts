@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { httpEvent } from './events';
@@ -38,16 +38,18 @@ describe('query-api index (wiring)', () => {
   const QUERY = { contentId: 'match-42', type: 'like', from: '2026-11-21T00:00Z', to: '2026-11-21T00:05Z' };
 
   test('answers from the table named by VIEW_TABLE_NAME', async () => {
-    dynamo.on(GetCommand).resolves({ Item: { lastCompletedDay: '2026-11-20' } });
+    // The day's completion item (none: 2026-11-21 has no completed batch run), then the speed rows.
     dynamo
-      .on(QueryCommand)
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'meta#batch' } })
+      .resolves({ Items: [] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'speed#match-42#like' } })
       .resolves({ Items: [{ sk: 'm#2026-11-21T00:01', eventCount: 3, watchSeconds: 0 }] });
     const res = await handler(httpEvent(QUERY), CONTEXT);
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(String(res.body)).series[0].points).toEqual([
       { bucket: '2026-11-21T00:01', count: 3, watchSeconds: 0, layer: 'speed' },
     ]);
-    expect(dynamo.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({
+    expect(dynamo.commandCalls(QueryCommand)[1].args[0].input).toMatchObject({
       TableName: 'streamlake-views',
       ExpressionAttributeValues: {
         ':pk': 'speed#match-42#like',
@@ -59,7 +61,7 @@ describe('query-api index (wiring)', () => {
 
   test('a failure is a 500 that leaks nothing of the error', async () => {
     dynamo
-      .on(GetCommand)
+      .on(QueryCommand)
       .rejects(new Error('AccessDeniedException: arn:aws:dynamodb:us-east-1:123456789012:table/x'));
     const res = await handler(httpEvent(QUERY), CONTEXT);
     expect(res.statusCode).toBe(500);

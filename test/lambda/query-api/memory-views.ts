@@ -1,6 +1,6 @@
 import type { EventType } from '../../../lambda/query-api/contract';
 import type { ViewRow } from '../../../lambda/query-api/merge';
-import type { ViewsReader } from '../../../lambda/query-api/views';
+import type { BatchCompletion, ViewsReader } from '../../../lambda/query-api/views';
 import fixture from './views.fixture.json';
 
 export interface StoredRow {
@@ -17,12 +17,20 @@ export class MemoryViews implements ViewsReader {
 
   constructor(
     private readonly stored: readonly StoredRow[] = fixture.rows,
-    /** null: no batch run has completed. */
-    private readonly watermark: string | null = fixture.watermark,
+    /** The days whose completion item exists. */
+    private readonly completedDays: readonly string[] = fixture.completedDays,
   ) {}
 
-  async batchWatermark(): Promise<string | undefined> {
-    return this.watermark ?? undefined;
+  /** Every completion range read, so tests can assert what was asked. */
+  readonly completionReads: string[] = [];
+
+  async batchCompletions(fromDay: string, toDay: string): Promise<ReadonlyMap<string, BatchCompletion>> {
+    this.completionReads.push(`${fromDay}..${toDay}`);
+    return new Map(
+      this.completedDays
+        .filter((day) => day >= fromDay && day <= toDay)
+        .map((day) => [day, { day, completedAt: COMPLETED_AT, engine: 'emr' }]),
+    );
   }
 
   async rows(
@@ -41,3 +49,6 @@ export class MemoryViews implements ViewsReader {
 }
 
 export const FIXTURE = fixture;
+
+/** completedAt of every completion item of the in-memory table. */
+export const COMPLETED_AT = '2026-11-22T01:30:00.000Z';

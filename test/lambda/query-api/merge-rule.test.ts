@@ -1,6 +1,6 @@
 import { EVENT_TYPES } from '../../../lambda/query-api/contract';
 import { deps, get } from './events';
-import { MemoryViews } from './memory-views';
+import { COMPLETED_AT, MemoryViews } from './memory-views';
 
 // Expected figures are copied from views.fixture.json by hand: the rows each layer holds, not what the code computes.
 
@@ -37,7 +37,7 @@ describe('query API, lambda architecture with the Lambda speed engine', () => {
     ]);
   });
 
-  test('a range spanning the watermark is split at the end of the watermark day', async () => {
+  test('a range over a completed day and a later one is split at the end of the completed day', async () => {
     const { body } = await get({
       contentId: 'match-42',
       type: 'heartbeat',
@@ -52,7 +52,7 @@ describe('query API, lambda architecture with the Lambda speed engine', () => {
     ]);
   });
 
-  test('the response names the watermark, the views and the covered buckets', async () => {
+  test('the response names the views, the covered buckets and how each day is answered', async () => {
     const { body } = await get({
       contentId: 'match-42',
       type: 'heartbeat',
@@ -67,10 +67,14 @@ describe('query API, lambda architecture with the Lambda speed engine', () => {
       architecture: 'lambda',
       watermark: '2026-11-20',
       views: { batch: 'batch', speed: 'speed' },
+      days: [
+        { day: '2026-11-20', layer: 'batch', provisional: false, completedAt: COMPLETED_AT },
+        { day: '2026-11-21', layer: 'speed', provisional: true },
+      ],
     });
   });
 
-  test('day granularity: batch day rows up to the watermark, then sums of speed minute rows, marked provisional', async () => {
+  test('day granularity: batch day rows of completed days, sums of speed minute rows for the others, marked provisional', async () => {
     const { body } = await get({
       contentId: 'match-42',
       type: 'heartbeat',
@@ -87,19 +91,20 @@ describe('query API, lambda architecture with the Lambda speed engine', () => {
 
   test('without a completed batch run every point comes from the speed view', async () => {
     const d = deps();
-    const noWatermark = { ...d, reader: new MemoryViews(undefined, null) };
+    const noWatermark = { ...d, reader: new MemoryViews(undefined, []) };
     const { body } = await get(
       { contentId: 'match-42', type: 'heartbeat', from: '2026-11-20T23:58Z', to: '2026-11-20T23:58Z' },
       noWatermark,
     );
     expect(body.watermark).toBeNull();
+    expect(body.days).toEqual([{ day: '2026-11-20', layer: 'speed', provisional: true }]);
     expect(body.series[0].points).toEqual([
       { bucket: '2026-11-20T23:58', count: 6, watchSeconds: 180, layer: 'speed' },
     ]);
   });
 
-  test('once the watermark passes a day, its speed rows stop being served', async () => {
-    const advanced = { ...deps(), reader: new MemoryViews(undefined, '2026-11-21') };
+  test('once a day is completed, its speed rows stop being served', async () => {
+    const advanced = { ...deps(), reader: new MemoryViews(undefined, ['2026-11-20', '2026-11-21']) };
     const { body } = await get(
       { contentId: 'match-42', type: 'heartbeat', from: '2026-11-21T00:00Z', to: '2026-11-21T00:02Z' },
       advanced,

@@ -222,6 +222,44 @@ describe('handler against dynalite', () => {
     );
   }, 60_000);
 
+  it('a final invoke retried after it wrote some keys adds nothing twice (the write token, against dynalite)', async () => {
+    const pks = ['speed#dyn-retry#heartbeat', 'speed#dyn-retry#like'];
+    const agg = await handler(
+      tumblingEvent(
+        kinesisRecords(
+          [
+            event({ contentId: 'dyn-retry', watchSeconds: 30 }),
+            event({ contentId: 'dyn-retry', type: 'like', watchSeconds: undefined }),
+          ],
+          30,
+        ),
+      ),
+      context,
+    );
+    const finalEvent = tumblingEvent([], {
+      state: JSON.parse(JSON.stringify(agg.state)),
+      isFinalInvokeForWindow: true,
+    });
+    await handler(finalEvent, context);
+    // Lambda retries the same final invocation (say its response was lost): every key carries its token already
+    const retry = await handler(finalEvent, context);
+    expect(retry).toEqual({ state: emptyWindowState(), batchItemFailures: [] });
+    expect(await speedRows(pks)).toEqual(
+      new Map([
+        ['speed#dyn-retry#heartbeat|m#2026-11-20T23:59', [1, 30]],
+        ['speed#dyn-retry#like|m#2026-11-20T23:59', [1, 0]],
+      ]),
+    );
+    const item = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pks[0] as string } },
+      }),
+    );
+    expect(item.Items?.[0]?.flushTokens?.SS).toHaveLength(1);
+  }, 60_000);
+
   it('fails the invocation when the table does not exist (non-transient)', async () => {
     process.env.VIEW_TABLE_NAME = 'missing-table';
     // the env is read at cold start: load a fresh copy of the handler

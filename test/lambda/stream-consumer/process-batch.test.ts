@@ -1,7 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { type DeadLetterSink, MemoryDeadLetterSink } from '../../../lambda/stream-consumer/dead-letter';
 import { processBatch } from '../../../lambda/stream-consumer/process-batch';
-import { MemoryViewWriter, type ViewWriter } from '../../../lambda/stream-consumer/writer';
+import { type AddResult, MemoryViewWriter, type ViewWriter } from '../../../lambda/stream-consumer/writer';
 import { expectedMinute, fixtureLines, malformedLines } from '../../fixtures/fixtures';
 import { event, kinesisRecord, kinesisRecords, SHARD, seq } from './records';
 
@@ -126,11 +126,11 @@ class FlakyWriter implements ViewWriter {
     readonly view: MemoryViewWriter,
     private readonly failFor: (contentId: string) => boolean,
   ) {}
-  async add(delta: Parameters<ViewWriter['add']>[0]): Promise<void> {
+  async add(delta: Parameters<ViewWriter['add']>[0], token?: string): Promise<AddResult> {
     if (this.failFor(delta.contentId)) {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
     }
-    await this.view.add(delta);
+    return this.view.add(delta, token);
   }
 }
 

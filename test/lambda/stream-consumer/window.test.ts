@@ -17,7 +17,12 @@ import {
   WindowStateError,
   windowTotals,
 } from '../../../lambda/stream-consumer/window';
-import { MemoryViewWriter, ViewWriteError, type ViewWriter } from '../../../lambda/stream-consumer/writer';
+import {
+  type AddResult,
+  MemoryViewWriter,
+  ViewWriteError,
+  type ViewWriter,
+} from '../../../lambda/stream-consumer/writer';
 import { expectedMinute, fixtureLines, malformedLines } from '../../fixtures/fixtures';
 import { event, kinesisEvent, kinesisRecord, kinesisRecords, seq, tumblingEvent } from './records';
 
@@ -100,14 +105,14 @@ class FlakyWriter implements ViewWriter {
     private readonly times = Number.POSITIVE_INFINITY,
     private readonly errorName = 'ProvisionedThroughputExceededException',
   ) {}
-  async add(delta: Parameters<ViewWriter['add']>[0]): Promise<void> {
+  async add(delta: Parameters<ViewWriter['add']>[0], token?: string): Promise<AddResult> {
     const id = `${delta.contentId}|${delta.type}|${delta.minute}`;
     const n = this.failures.get(id) ?? 0;
     if (this.failFor(delta.contentId) && n < this.times) {
       this.failures.set(id, n + 1);
       throw Object.assign(new Error('injected'), { name: this.errorName });
     }
-    await this.view.add(delta);
+    return this.view.add(delta, token);
   }
 }
 
@@ -166,7 +171,7 @@ describe('tumbling window on the golden fixtures', () => {
   it('an aggregation invocation only appends; the damage in a state is found before anything is written', async () => {
     const deps = { writer: new MemoryViewWriter(), deadLetters: new MemoryDeadLetterSink() };
     // shape and version right, an entry wrong (a contentId the contract forbids)
-    const damaged = { v: WINDOW_STATE_VERSION, k: '', c: 0, s: '2026-11-20T23:59|a#b,3,1,0;' };
+    const damaged = { v: WINDOW_STATE_VERSION, k: '', c: 0, s: '2026-11-20T23:59|a#b,3,1,0;', f: 0, b: '' };
     const out = await processWindowBatch(tumblingEvent(kinesisRecords([event()]), { state: damaged }), deps);
     expect(out.stats.compacted).toBe(false);
     await expect(
@@ -188,7 +193,7 @@ describe('tumbling window on the golden fixtures', () => {
 });
 
 describe('tumbling window failures', () => {
-  it('a transient failure on the final flush throws; the retry with the previous state writes the full totals', async () => {
+  it('a transient failure on the final flush throws; the retry with the previous state writes only what is missing: exact totals', async () => {
     const cuts = cutsWithoutSplitDuplicates();
     const batches = splitAt(fixtureBatch(), [cuts[10], cuts[30]]);
     // aggregation invokes (no writes), keeping the state the final invoke receives
@@ -206,16 +211,80 @@ describe('tumbling window failures', () => {
     ).rejects.toThrow(WindowFlushError);
     // Lambda retries the final invoke with the same (previous) state; this time every write succeeds
     const retry = await processWindowBatch(finalEvent, { writer: flaky, deadLetters: healthy.deadLetters });
-    expect(retry.stats.viewWrites).toBe(expectedMinute().length);
+    const failingKeys = expectedMinute().filter((r) => r.contentId === failing).length;
+    expect(failingKeys).toBeGreaterThan(0);
+    expect(retry.stats.viewWrites).toBe(failingKeys);
+    expect(retry.stats.alreadyApplied).toBe(expectedMinute().length - failingKeys);
+    // nothing lost, nothing twice: the retry's flush has the same token, so written rows skip it
+    expect(rowsOf(view)).toEqual(expectedSpeedRows());
+  });
 
-    // nothing lost; keys the failed attempt had written are added twice (at least once, README)
-    const expected = new Map(
-      expectedMinute().map((r) => [
-        `speed#${r.contentId}#${r.type}|m#${r.minute}`,
-        r.contentId === failing ? [r.count, r.watchSeconds] : [2 * r.count, 2 * r.watchSeconds],
-      ]),
-    );
-    expect(rowsOf(view)).toEqual(expected);
+  it('a non-transient error part-way through an early flush, then a retry: no key counted twice', async () => {
+    const cuts = cutsWithoutSplitDuplicates();
+    const batches = splitAt(fixtureBatch(), [cuts[20], cuts[40], cuts[60]]);
+    const view = new MemoryViewWriter();
+    let calls = 0;
+    // the 5th write of every flush attempt fails for good (validation-like); after 3 failures, all succeed
+    let failuresLeft = 3;
+    const writer: ViewWriter = {
+      add: async (delta, token) => {
+        calls += 1;
+        if (failuresLeft > 0 && calls % 5 === 0) {
+          failuresLeft -= 1;
+          throw Object.assign(new Error('item too large'), { name: 'ValidationException' });
+        }
+        return view.add(delta, token);
+      },
+    };
+    const deps = {
+      writer,
+      deadLetters: new MemoryDeadLetterSink(),
+      stateBudgetBytes: 1_500,
+      writeConcurrency: 1,
+    };
+    let state: Record<string, unknown> | undefined;
+    let threw = 0;
+    const invoke = async (records: KinesisStreamRecord[], final: boolean): Promise<void> => {
+      for (;;) {
+        try {
+          const out = await processWindowBatch(
+            tumblingEvent(records, { state, isFinalInvokeForWindow: final }),
+            deps,
+          );
+          state = viaLambda(out.response.state);
+          return;
+        } catch (e) {
+          expect(e).toBeInstanceOf(ViewWriteError);
+          threw += 1; // Lambda retries with the previous state
+        }
+      }
+    };
+    for (const b of batches) await invoke(b, false);
+    await invoke([], true);
+    expect(threw).toBe(3);
+    expect(rowsOf(view)).toEqual(expectedSpeedRows());
+  });
+
+  it('fails when flushes carry no token: the same mid-flush error then double counts (the check can fail)', async () => {
+    const cuts = cutsWithoutSplitDuplicates();
+    const batches = splitAt(fixtureBatch(), [cuts[20]]);
+    const view = new MemoryViewWriter();
+    let calls = 0;
+    const tokenless: ViewWriter = {
+      add: async (delta) => {
+        calls += 1;
+        if (calls === 5) throw Object.assign(new Error('item too large'), { name: 'ValidationException' });
+        return view.add(delta);
+      },
+    };
+    const deps = { writer: tokenless, deadLetters: new MemoryDeadLetterSink(), writeConcurrency: 1 };
+    let state: Record<string, unknown> | undefined;
+    for (const b of batches)
+      state = viaLambda((await processWindowBatch(tumblingEvent(b, { state }), deps)).response.state);
+    const final = tumblingEvent([], { state, isFinalInvokeForWindow: true });
+    await expect(processWindowBatch(final, deps)).rejects.toThrow(ViewWriteError);
+    await processWindowBatch(final, deps);
+    expect(rowsOf(view)).not.toEqual(expectedSpeedRows());
   });
 
   it('a non-transient error on the final flush throws a ViewWriteError', async () => {
@@ -291,8 +360,11 @@ describe('tumbling window state-size guard', () => {
     expect(early.length).toBeGreaterThan(0);
     for (const o of early) {
       expect(o.stats.stateBytes).toBeGreaterThan(1_500);
-      expect(o.response.state).toEqual(emptyWindowState());
+      // the received state was written; the batch went into the returned state
+      expect(o.stats.returnedStateBytes).toBeLessThan(o.stats.stateBytes);
+      expect(o.stats.flushToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
     }
+    expect(new Set(early.map((o) => o.stats.flushToken)).size).toBe(early.length);
     expect(rowsOf(writer)).toEqual(expectedSpeedRows());
     expect(writer.writes).toBeGreaterThan(expectedMinute().length);
   });
@@ -314,7 +386,14 @@ describe('tumbling window state-size guard', () => {
     expect(out.stats).toMatchObject({ flush: 'early', viewWrites: 1, failedWrites: 1 });
     // heartbeat is type 2 in the contract's EVENT_TYPES; contentId `flaky` is k[0]
     const s = '2026-11-20T23:59|~0,2,2,45;';
-    expect(out.response.state).toEqual({ v: 2, k: 'flaky', c: s.length, s });
+    expect(out.response.state).toEqual({
+      v: 3,
+      k: 'flaky',
+      c: s.length,
+      s,
+      f: 1,
+      b: `shardId-000000000007:${seq(2)}`,
+    });
     expect(rowsOf(view)).toEqual(new Map([['speed#steady#like|m#2026-11-20T23:59', [1, 0]]]));
 
     await processWindowBatch(
@@ -344,7 +423,14 @@ describe('tumbling window state-size guard', () => {
 
 describe('tumbling window semantics', () => {
   /** A state as this module writes it: `a` by its dictionary position, `b.c-D_9` appended literally. */
-  const ok = { v: WINDOW_STATE_VERSION, k: 'a', c: 0, s: '2026-11-20T23:59|~0,3,1,0|b.c-D_9,2,2,60;' };
+  const ok = {
+    v: WINDOW_STATE_VERSION,
+    k: 'a',
+    c: 0,
+    s: '2026-11-20T23:59|~0,3,1,0|b.c-D_9,2,2,60;',
+    f: 2,
+    b: 'shardId-000000000007:49657364000000000000000000000000000000000000000000000002',
+  };
 
   it('deduplicates within an invocation only: a re-send in a later invocation of the window counts again', async () => {
     const original = event({ watchSeconds: 30 });
@@ -356,6 +442,11 @@ describe('tumbling window semantics', () => {
     expect(rowsOf(writer)).toEqual(
       new Map([['speed#match-ind-aus-live#heartbeat|m#2026-11-20T23:59', [2, 60]]]),
     );
+  });
+
+  it('reads a state of the previous layout (version 2) as one without flushes', () => {
+    const { f: _f, b: _b, ...v2 } = ok;
+    expect(parseWindowState({ ...v2, v: 2 })).toEqual({ ...ok, f: 0, b: '' });
   });
 
   it('reads an absent or empty state as empty, and refuses a state it did not write', () => {
@@ -378,6 +469,10 @@ describe('tumbling window semantics', () => {
   it.each([
     ['the previous layout', { v: 1, m: { '2026-11-20T23:59': { 'a#like': [1, 0] } } }],
     ['an unknown field', { ...ok, x: 1 }],
+    ['a version 2 state with version 3 fields', { ...ok, v: 2 }],
+    ['a negative flush count', { ...ok, f: -1 }],
+    ['a missing flush count', { ...ok, f: undefined }],
+    ['an eventID with a quote', { ...ok, b: 'shard"1' }],
     ['a compacted length past the end', { ...ok, c: 999 }],
     ['a compacted length inside a group', { ...ok, c: 5 }],
     ['a truncated string', { ...ok, s: ok.s.slice(0, -1) }],

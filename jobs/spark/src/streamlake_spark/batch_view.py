@@ -1,4 +1,4 @@
-"""Writes the batch view to the DynamoDB views table and advances the batch watermark.
+"""Writes the batch view to the DynamoDB views table, then the day's completion item.
 
 Kept in one module so the serving store can change without touching the transforms. Writes are PUTs of exact
 totals keyed by (pk, sk), so re-running a day overwrites the same items and never double counts.
@@ -6,8 +6,9 @@ totals keyed by (pk, sk), so re-running a day overwrites the same items and neve
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pyspark.sql import DataFrame
@@ -63,24 +64,34 @@ def write_view(items: DataFrame, target: DynamoTarget, writers: int) -> int:
     return int(written.value)
 
 
-def advance_watermark(target: DynamoTarget, day: str, updated_at: str) -> str:
-    """Sets lastCompletedDay to max(current, day) with a conditional update; returns the value now stored."""
-    from botocore.exceptions import ClientError
+def instant(epoch_ms: int) -> str:
+    """The contract's instant format, UTC with milliseconds: yyyy-MM-ddTHH:mm:ss.SSSZ."""
+    at = dt.datetime.fromtimestamp(epoch_ms / 1000, tz=dt.timezone.utc)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
 
-    table = _table(target)
-    key = {"pk": C.WATERMARK_PK, "sk": C.WATERMARK_SK}
-    try:
-        table.update_item(
-            Key=key,
-            UpdateExpression="SET #d = :d, #u = :u",
-            ConditionExpression="attribute_not_exists(#d) OR #d < :d",
-            ExpressionAttributeNames={"#d": C.WATERMARK_ATTR, "#u": C.ATTR_UPDATED_AT},
-            ExpressionAttributeValues={":d": day, ":u": updated_at},
-        )
-        return day
-    except ClientError as err:
-        if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
-        # A later day already completed: keep it (yyyy-MM-dd compares as text).
-        item = table.get_item(Key=key, ConsistentRead=True).get("Item", {})
-        return str(item.get(C.WATERMARK_ATTR, day))
+
+@dataclass(frozen=True)
+class Completion:
+    """The day's completion item (lib/contracts/view-table.json, batchCompletion)."""
+
+    day: str
+    completed_at: str
+    run_id: str
+    input_listed_at: str
+    input_objects: int
+    input_bytes: int
+    input_last_modified: str
+    events: int
+    engine: str = C.COMPLETION_ENGINE
+
+    def item(self) -> dict[str, Any]:
+        attrs = {C.COMPLETION_ATTRS[name]: value for name, value in asdict(self).items()}
+        return {"pk": C.COMPLETION_PK, "sk": f"{C.COMPLETION_SK_PREFIX}{self.day}", **attrs}
+
+
+def mark_complete(target: DynamoTarget, completion: Completion) -> dict[str, Any]:
+    """Writes (or replaces) the day's completion item. Call only after every view item of the day is written:
+    from this PutItem on, serving answers the day from the batch view. Returns the item written."""
+    item = completion.item()
+    _table(target).put_item(Item=item)
+    return item

@@ -32,6 +32,20 @@ ATTR_COUNT = "eventCount"
 ATTR_WATCH_SECONDS = "watchSeconds"
 ATTR_BUCKET_START = "bucketStart"
 ATTR_UPDATED_AT = "updatedAt"
-WATERMARK_PK = "meta#batch"
-WATERMARK_SK = "watermark"
-WATERMARK_ATTR = "lastCompletedDay"
+
+# lib/contracts/view-table.json → batchCompletion: one item per completed day, written after its view items.
+COMPLETION_PK = "meta#batch"
+COMPLETION_SK_PREFIX = "day#"
+COMPLETION_ENGINE = "emr"
+# Python field name → DynamoDB attribute name.
+COMPLETION_ATTRS = {
+    "day": "day",
+    "completed_at": "completedAt",
+    "engine": "engine",
+    "run_id": "runId",
+    "input_listed_at": "inputListedAt",
+    "input_objects": "inputObjects",
+    "input_bytes": "inputBytes",
+    "input_last_modified": "inputLastModified",
+    "events": "eventCount",
+}

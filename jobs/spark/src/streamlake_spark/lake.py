@@ -5,8 +5,11 @@ They go through Spark's Hadoop FileSystem, so the same code serves s3:// on EMR 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -35,6 +38,57 @@ def delete(spark: SparkSession, uri: str) -> None:
     fs, path = _path(spark, uri)
     if fs.exists(path):
         fs.delete(path, True)
+
+
+@dataclass(frozen=True)
+class RawListing:
+    """The raw objects of one day, as listed before reading them: what the run reads is exactly `files`."""
+
+    files: tuple[str, ...]
+    bytes: int
+    last_modified_ms: int
+    listed_at_ms: int
+
+    @property
+    def objects(self) -> int:
+        return len(self.files)
+
+
+def now_ms() -> int:
+    return int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
+
+
+def list_raw_day(spark: SparkSession, raw_root: str, day: str, clock: Callable[[], int] = now_ms) -> RawListing | None:
+    """Lists every object under `raw_root/dt=day/` (all hour=HH/ below it); None when there is none.
+
+    `listed_at_ms` is taken when the listing has finished. Late data is detected against the newest modification
+    time and the counts, not against this clock (lib/contracts/view-table.json, batchCompletion.lateData): an
+    object that lands while the listing runs and is not returned raises the object count a later listing sees.
+    """
+    fs, path = _path(spark, partition_uri(raw_root, day))
+    if not fs.exists(path):
+        return None
+    files: list[str] = []
+    size = 0
+    newest = 0
+    it = fs.listFiles(path, True)
+    while it.hasNext():
+        status = it.next()
+        files.append(str(status.getPath().toString()))
+        size += int(status.getLen())
+        newest = max(newest, int(status.getModificationTime()))
+    if not files:
+        return None
+    return RawListing(tuple(sorted(files)), size, newest, clock())
+
+
+# Hadoop expands these in every path Spark is given; a backslash makes them literal.
+_GLOB = re.compile(r"([\\{}\[\]*?])")
+
+
+def read_raw_files(spark: SparkSession, listing: RawListing) -> DataFrame:
+    """Reads exactly the listed objects as text lines (see read_raw_day)."""
+    return spark.read.text([_GLOB.sub(r"\\\1", f) for f in listing.files]).select("value")
 
 
 def read_raw_day(spark: SparkSession, raw_root: str, day: str) -> DataFrame:

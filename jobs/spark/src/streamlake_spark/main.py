@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-n", type=_positive, default=DEFAULT_TOP_N, help="rows of top_content")
     p.add_argument("--target-file-mb", type=_positive, default=DEFAULT_TARGET_FILE_MB, help="curated file size")
     p.add_argument("--view-writers", type=_positive, default=DEFAULT_VIEW_WRITERS, help="concurrent view writers")
-    p.add_argument("--skip-view", action="store_true", help="do not write the batch view nor the watermark")
+    p.add_argument("--run-id", default=None, help="run id in the completion item (default: Spark application id)")
+    p.add_argument("--skip-view", action="store_true", help="do not write the batch view nor the completion item")
     return p
 
 
@@ -76,6 +77,7 @@ class JobArgs:
     top_n: int = DEFAULT_TOP_N
     target_file_mb: int = DEFAULT_TARGET_FILE_MB
     view_writers: int = DEFAULT_VIEW_WRITERS
+    run_id: str | None = None
     skip_view: bool = False
 
 
@@ -103,19 +105,28 @@ def configure(builder: SparkSession.Builder) -> SparkSession.Builder:
     )
 
 
+def _epoch_ms(at: dt.datetime) -> int:
+    return int(at.astimezone(dt.timezone.utc).timestamp() * 1000)
+
+
 def run(spark: SparkSession, args: JobArgs, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Processes one day; returns the counts it logged. Re-running a day replaces that day's outputs."""
+    """Processes one day; returns the counts it logged. Re-running a day replaces that day's outputs.
+
+    The day's raw objects are listed once and exactly that list is read, so the completion item written at the end
+    describes the input of the figures it vouches for (late data is what a later listing finds beyond it). `now`
+    fixes every timestamp the job writes (tests)."""
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
     spark.conf.set(PLANNED_WRITE, "false")
     day = args.date
-    at = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
-    updated_at = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
-    raw_path = lake.partition_uri(args.raw_uri, day)
-    raw_bytes = lake.size_bytes(spark, raw_path)
-    if raw_bytes is None:
-        raise FileNotFoundError(f"no raw partition for {day}: {raw_path} does not exist")
+    clock: Callable[[], int] = (lambda: _epoch_ms(now)) if now is not None else lake.now_ms
+    updated_at = batch_view.instant(clock())
+    listing = lake.list_raw_day(spark, args.raw_uri, day, clock)
+    if listing is None:
+        raw_path = lake.partition_uri(args.raw_uri, day)
+        raise FileNotFoundError(f"no raw partition for {day}: {raw_path} does not exist or holds no object")
+    raw_bytes = listing.bytes
 
-    validated = transforms.parse_and_validate(transforms.with_lineage(lake.read_raw_day(spark, args.raw_uri, day)), day)
+    validated = transforms.parse_and_validate(transforms.with_lineage(lake.read_raw_files(spark, listing)), day)
     # One pass over the raw day, kept in Spark's cache for the outputs below: every row, marked as the first copy
     # of its event or not. Only malformed rows keep their raw text: valid ones are fully described by their
     # fields, and the text is dropped before the dedupe shuffle.
@@ -166,15 +177,27 @@ def run(spark: SparkSession, args: JobArgs, now: dt.datetime | None = None) -> d
             "quarantinedRows": bad_rows,
             "curatedRows": curated_rows,
             "minuteRows": minute_rows,
+            "rawObjects": listing.objects,
             "viewItems": 0,
-            "watermark": None,
+            "completion": None,
         }
         if not args.skip_view:
             assert args.view_table is not None  # parse_args enforces it
             target = batch_view.DynamoTarget(args.view_table, args.region, args.dynamodb_endpoint)
             items = transforms.view_items(minutes, daily, updated_at)
             summary["viewItems"] = batch_view.write_view(items, target, args.view_writers)
-            summary["watermark"] = batch_view.advance_watermark(target, day, updated_at)
+            # Last: the day switches to the batch view in serving only once every item above is written.
+            completion = batch_view.Completion(
+                day=day,
+                completed_at=batch_view.instant(clock()),
+                run_id=args.run_id or str(spark.sparkContext.applicationId),
+                input_listed_at=batch_view.instant(listing.listed_at_ms),
+                input_objects=listing.objects,
+                input_bytes=listing.bytes,
+                input_last_modified=batch_view.instant(listing.last_modified_ms),
+                events=curated_rows,
+            )
+            summary["completion"] = batch_view.mark_complete(target, completion)
         return summary
     finally:
         for df in cached:
