@@ -3,7 +3,9 @@ import { App, Validations } from 'aws-cdk-lib';
 import { buildStreamlake } from '../lib/app';
 import { ConfigError, loadConfig } from '../lib/config';
 import { StreamlakeNagChecks } from '../lib/constructs/nag';
+import { quietAlphaDeprecations } from '../lib/constructs/speed/alpha-deprecations';
 
+quietAlphaDeprecations();
 const app = new App();
 try {
   buildStreamlake(app, loadConfig(app));

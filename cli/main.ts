@@ -1,16 +1,19 @@
 /**
- * `streamlake`: the operations CLI. Commands: produce, batch, replay, query, cost.
- * Exit codes: 0 ok, 1 failure, 2 usage, 3 not deployed, 4 timed out (see cli/lib/errors.ts, docs/cli.md).
+ * `streamlake`: the operations CLI. Commands: produce, batch, replay, query, cost, local.
+ * Exit codes: 0 ok, 1 failure, 2 usage, 3 not deployed, 4 timed out waiting, 5 endpoint unreachable, 6 no credentials,
+ * 130 interrupted (see cli/lib/errors.ts, docs/cli.md).
  */
 import { Command, CommanderError } from 'commander';
 import { batchCommand } from './commands/batch';
 import { type CliContext, defaultContext } from './commands/context';
 import { costCommand } from './commands/cost';
+import { localCommand } from './commands/local';
 import { produceCommand } from './commands/produce';
 import { queryCommand } from './commands/query';
 import { speedCommand } from './commands/redrive';
 import { replayCommand } from './commands/replay';
 import { CliError, ExitCode } from './lib/errors';
+import { describeFailure } from './lib/network';
 
 export function buildProgram(ctx: CliContext = defaultContext()): Command {
   const program = new Command('streamlake')
@@ -23,16 +26,20 @@ export function buildProgram(ctx: CliContext = defaultContext()): Command {
       'after',
       `
 Resources are found from the CloudFormation outputs of the Streamlake-<Stage>-* stacks (--stage, --region);
---endpoint-url or --local sends every call to offline emulators.
+--local uses the offline runtime that npm start -- --keep-running left up (.streamlake/local.json);
+--endpoint-url sends every call to one endpoint (LocalStack).
 
-Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not deployed (stage, architecture or output missing), 4 timed out.
+Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not deployed (stage, architecture or output missing), 4 timed out
+waiting, 5 endpoint unreachable (refused, not found, no answer in time), 6 no usable AWS credentials, 130 Ctrl-C.
 
 Examples:
   $ streamlake produce --count 10000 --rate 500
   $ streamlake batch run --date 2026-11-20 --wait
   $ streamlake replay --from -24h --dry-run
   $ streamlake query --content-id match-ind-aus-final --from -30m --to -0m
-  $ streamlake cost --events-per-sec 10000 --event-bytes 300 --scale`,
+  $ streamlake cost --events-per-sec 10000 --event-bytes 300 --scale
+  $ streamlake produce --local --count 1000 --rate 200     (after npm start -- --keep-running)
+  $ streamlake local down`,
     );
   for (const c of [
     produceCommand(ctx),
@@ -41,6 +48,7 @@ Examples:
     queryCommand(ctx),
     costCommand(ctx),
     speedCommand(ctx),
+    localCommand(ctx),
   ])
     program.addCommand(c);
   // Commander exits by itself on usage errors; route everything through run() for consistent exit codes.
@@ -73,6 +81,13 @@ export async function run(argv: readonly string[], ctx: CliContext = defaultCont
     if (e instanceof CliError) {
       ctx.err(`streamlake: ${e.message}`);
       return e.exitCode;
+    }
+    // Connection failures and missing credentials are the user's environment, not a bug: one line, own exit code.
+    const described = describeFailure(e);
+    if (described) {
+      ctx.err(`streamlake: ${described.message}`);
+      if (process.env['STREAMLAKE_DEBUG']) ctx.err((e as Error).stack ?? '');
+      return described.exitCode;
     }
     const err = e as Error & { $metadata?: unknown };
     ctx.err(`streamlake: ${err.name ?? 'Error'}: ${err.message ?? String(e)}`);

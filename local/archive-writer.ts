@@ -223,7 +223,12 @@ export class ArchiveWriter {
     private readonly s3: S3Client,
     private readonly bucket: string,
     private readonly spec: FirehoseSpec,
-    private readonly options: { readonly appendNewline: boolean; readonly pollIntervalMs?: number },
+    private readonly options: {
+      readonly appendNewline: boolean;
+      readonly pollIntervalMs?: number;
+      /** Per shard, resume after this sequence number (a restarted writer) instead of reading from TRIM_HORIZON. */
+      readonly startAfter?: Readonly<Record<string, string | undefined>>;
+    },
   ) {
     this.exprs = spec.partitionKeyQuery ? parseJqKeys(spec.partitionKeyQuery) : [];
   }
@@ -262,7 +267,11 @@ export class ArchiveWriter {
   }
 
   private async runShard(shardId: string): Promise<void> {
-    let it: string | undefined = await this.source.iterator(shardId, 'TRIM_HORIZON');
+    let it: string | undefined = await this.source.iterator(
+      shardId,
+      'TRIM_HORIZON',
+      this.options.startAfter?.[shardId],
+    );
     this.caughtUp.set(shardId, false);
     while (it !== undefined && !this.stopping) {
       const r: { records: SourceRecord[]; nextIterator: string | undefined } = await this.source.getRecords(

@@ -15,6 +15,7 @@ export interface CliOptions {
   killFlinkAt?: number;
   keep: boolean;
   skipBatch: boolean;
+  keepRunning: boolean;
   json: boolean;
   dashboard: boolean;
 }
@@ -70,6 +71,11 @@ export function buildProgram(): Command {
     .option(
       '--keep',
       'keep the whole work folder (emulator data, checkpoints); by default only logs and reports stay',
+      false,
+    )
+    .option(
+      '--keep-running',
+      'after the report, keep the runtime up for the CLI (streamlake … --local; .streamlake/local.json) until Ctrl-C or streamlake local down',
       false,
     )
     .option('--json', 'print the report as JSON', false)

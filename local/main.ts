@@ -8,7 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { buildProgram, type CliOptions } from './cli';
-import { DEFAULT_OPTIONS, type KeepWorkDir } from './options';
+import { localRuntimeFile, runningRuntime } from './local-file';
+import { DEFAULT_OPTIONS, type KeepWorkDir, type LiveRuntime } from './options';
+import type { PipelineReport } from './report';
 
 const REPO_ROOT = resolve(__dirname, '..');
 
@@ -16,6 +18,17 @@ async function main(): Promise<number> {
   const program = buildProgram();
   program.parse();
   const o = program.opts<CliOptions>();
+
+  if (o.keepRunning) {
+    const file = localRuntimeFile();
+    const other = runningRuntime(file);
+    if (other !== undefined) {
+      process.stderr.write(
+        `another offline runtime is up (pid ${other}, ${file}): stop it first with npx streamlake local down\n`,
+      );
+      return 2;
+    }
+  }
 
   process.stdout.write(
     'checking the Python environment (.venv: moto, pyspark; a few minutes when it must be built) …\n',
@@ -30,15 +43,28 @@ async function main(): Promise<number> {
 
   // Node's warnings (for example the AWS SDK's about Node versions) go to the run's log, not the console.
   process.removeAllListeners('warning');
-  const [{ runPipeline, formatReport }, { ProcessRegistry }] = await Promise.all([
+  const [{ runPipeline, formatReport }, { ProcessRegistry }, { keepRunning: keepAlive }] = await Promise.all([
     import('./pipeline'),
     import('./proc'),
+    import('./keep-running'),
   ]);
   const registry = new ProcessRegistry();
-  registry.installSignalHandlers((sig) =>
+  const uninstall = registry.installSignalHandlers((sig) =>
     process.stderr.write(`\n${sig}: stopping every process this run started …\n`),
   );
   const keepWorkDir: KeepWorkDir = o.keep ? 'all' : 'logs';
+  const print = (report: PipelineReport) =>
+    process.stdout.write(`\n${o.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
+  // --keep-running: the report, then the runtime stays up (local/keep-running.ts) until Ctrl-C or `local down`.
+  const keepRunning = o.keepRunning
+    ? async (live: LiveRuntime) => {
+        print(live.report);
+        uninstall();
+        await keepAlive(live, () => {
+          void registry.stopAll().finally(() => process.exit(130));
+        });
+      }
+    : undefined;
   const report = await runPipeline({
     ...DEFAULT_OPTIONS,
     architecture: o.architecture,
@@ -55,8 +81,9 @@ async function main(): Promise<number> {
     captureWarnings: true,
     dashboard: o.dashboard,
     registry,
+    ...(keepRunning ? { keepRunning } : {}),
   });
-  process.stdout.write(`\n${o.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
+  if (!keepRunning) print(report);
   if (report.checks.some((c) => c.status === 'fail')) return 1;
   if (report.checks.some((c) => c.status === 'not-run') || report.settle.some((s) => !s.settled)) return 2;
   return 0;

@@ -2,7 +2,10 @@
  * The options of an offline run. A light module (types and defaults only): `local/main.ts` answers `--help` without
  * loading the runtime.
  */
+import type { Deployment } from './infra';
+import type { LogFiles, RunConsole } from './logs';
 import type { ProcessRegistry } from './proc';
+import type { PipelineReport } from './report';
 import type { Architecture } from './templates';
 
 /** What stays of the work folder after the run. */
@@ -58,6 +61,25 @@ export interface PipelineOptions {
   readonly dashboard?: boolean;
   /** Registry to start processes in (main.ts passes one with signal handlers). */
   readonly registry?: ProcessRegistry;
+  /**
+   * Called with the report, before anything is stopped: the runtime (emulators, and whatever else the run started)
+   * stays up until the returned promise resolves (`--keep-running`, local/keep-running.ts).
+   */
+  readonly keepRunning?: (live: LiveRuntime) => Promise<void>;
+}
+
+/** What a kept-running runtime hands on once the scenario is over. */
+export interface LiveRuntime {
+  readonly report: PipelineReport;
+  readonly deployment: Deployment;
+  readonly registry: ProcessRegistry;
+  readonly logs: LogFiles;
+  readonly workDir: string;
+  readonly out: RunConsole;
+  /** Where the stopped speed layer's mapping resumes, per shard (its checkpoints), when the variant has one. */
+  readonly speedCheckpoints?: Readonly<Record<string, string>>;
+  /** Where the stopped archive writer resumes, per shard, when the variant has one. */
+  readonly archivePositions?: Readonly<Record<string, string | undefined>>;
 }
 
 export const DEFAULT_OPTIONS: Omit<PipelineOptions, 'architecture'> = {

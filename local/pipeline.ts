@@ -354,6 +354,16 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineReport
       durationMs: out.elapsedMs,
     };
     if (opts.keepWorkDir !== 'none') writeReportJson(report);
+    await opts.keepRunning?.({
+      report,
+      deployment: dep,
+      registry: run.reg,
+      logs,
+      workDir,
+      out,
+      ...(speed ? { speedCheckpoints: speed.poller.checkpoints } : {}),
+      ...(archive ? { archivePositions: archive.readPositions() } : {}),
+    });
     return report;
   } finally {
     clearInterval(progress);

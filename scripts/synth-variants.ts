@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildStreamlake } from '../lib/app';
 import { parseConfig } from '../lib/config';
+import { quietAlphaDeprecations } from '../lib/constructs/speed/alpha-deprecations';
 import { CDK_JSON_CONTEXT } from '../test/support/app';
 import { VARIANTS } from '../test/support/variants';
 
+quietAlphaDeprecations();
 const out = process.argv[2] ?? join(__dirname, '..', '.local', 'cfn');
 rmSync(out, { recursive: true, force: true });
 for (const [name, context] of Object.entries(VARIANTS)) {

@@ -10,10 +10,12 @@ import {
   waitForExecution,
   waitForStep,
 } from '../lib/batch';
+import { batchDays, renderBatchDays } from '../lib/batch-days';
 import { formatDuration, parseDay } from '../lib/dates';
 import { CliError, ExitCode, UsageError } from '../lib/errors';
 import { duration, positiveInt } from '../lib/options';
 import { formatTable } from '../lib/query';
+import { localBatchRuns, runLocalBatch } from './batch-local';
 import {
   addDeploymentOptions,
   type CliContext,
@@ -23,7 +25,7 @@ import {
   deployment,
 } from './context';
 
-interface RunOptions extends DeploymentOptions {
+export interface RunOptions extends DeploymentOptions {
   date: string;
   wait?: boolean;
   clusterId?: string;
@@ -31,15 +33,17 @@ interface RunOptions extends DeploymentOptions {
   pyFiles?: string;
   timeout?: number;
   poll: number;
+  json?: boolean;
 }
 
 interface StatusOptions extends DeploymentOptions {
   clusterId?: string;
   max: number;
+  days: number;
   json?: boolean;
 }
 
-function renderRuns(runs: readonly BatchRun[]): string {
+export function renderRuns(runs: readonly BatchRun[]): string {
   if (runs.length === 0) return '(no runs)';
   return formatTable(
     ['day', 'status', 'started', 'took', 'id'],
@@ -76,6 +80,7 @@ export function batchCommand(ctx: CliContext): Command {
         .default(15_000, '15s')
         .argParser(duration('--poll')),
     )
+    .option('--json', 'print the run (and with --wait its outcome) as JSON')
     .addHelpText(
       'after',
       `
@@ -87,6 +92,11 @@ Examples:
     );
   addDeploymentOptions(run);
   run.action(async (o: RunOptions) => {
+    if (o.local) {
+      if (o.clusterId)
+        throw new UsageError("--cluster-id is for EMR on AWS; --local runs the runtime's Spark job");
+      return runLocalBatch(ctx, o);
+    }
     const conn = connection(o);
     const d = await deployment(o);
     // One line when the status changes, else one a minute: readable in a terminal and in CI logs.
@@ -116,11 +126,17 @@ Examples:
         entrypoint: o.entrypoint,
         ...(o.pyFiles ? { pyFiles: o.pyFiles } : {}),
       });
-      ctx.out(`added step ${stepId} to ${o.clusterId} for ${o.date}`);
-      if (!o.wait) return;
+      const started = { date: o.date, clusterId: o.clusterId, stepId };
+      if (!o.json) ctx.out(`added step ${stepId} to ${o.clusterId} for ${o.date}`);
+      if (!o.wait) {
+        if (o.json) ctx.out(JSON.stringify(started, null, 2));
+        return;
+      }
       const r = await waitForStep(emr, o.clusterId, stepId, waitOptions);
       ctx.out(
-        `step ${stepId} ${r.status} after ${formatDuration(r.elapsedMs)}${r.reason ? `: ${r.reason}` : ''}`,
+        o.json
+          ? JSON.stringify({ ...started, ...r }, null, 2)
+          : `step ${stepId} ${r.status} after ${formatDuration(r.elapsedMs)}${r.reason ? `: ${r.reason}` : ''}`,
       );
       if (!isSuccess(r.status)) throw new CliError(`batch for ${o.date} ${r.status}`, ExitCode.failure);
       return;
@@ -132,11 +148,17 @@ Examples:
       o.date,
       ctx.clock.now(),
     );
-    ctx.out(`started ${arn} for ${o.date}`);
-    if (!o.wait) return;
+    const started = { date: o.date, executionArn: arn };
+    if (!o.json) ctx.out(`started ${arn} for ${o.date}`);
+    if (!o.wait) {
+      if (o.json) ctx.out(JSON.stringify(started, null, 2));
+      return;
+    }
     const r = await waitForExecution(sfn, arn, waitOptions);
     ctx.out(
-      `${o.date}: ${r.status} after ${formatDuration(r.elapsedMs)}${r.error ? ` (${r.error}${r.cause ? `: ${r.cause}` : ''})` : ''}`,
+      o.json
+        ? JSON.stringify({ ...started, ...r }, null, 2)
+        : `${o.date}: ${r.status} after ${formatDuration(r.elapsedMs)}${r.error ? ` (${r.error}${r.cause ? `: ${r.cause}` : ''})` : ''}`,
     );
     if (!isSuccess(r.status)) throw new CliError(`batch for ${o.date} ${r.status}`, ExitCode.failure);
   });
@@ -148,6 +170,14 @@ Examples:
       'list the Spark steps of this EMR cluster instead of state machine executions',
     )
     .addOption(new Option('--max <n>', 'how many runs').default(20).argParser(positiveInt('--max')))
+    .addOption(
+      new Option(
+        '--days <n>',
+        'how many days (up to yesterday, UTC; --local: today) to show the batch state of',
+      )
+        .default(7)
+        .argParser(positiveInt('--days')),
+    )
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -159,17 +189,31 @@ Examples:
   addDeploymentOptions(status);
   status.action(async (o: StatusOptions) => {
     const conn = connection(o);
-    let runs: BatchRun[];
-    if (o.clusterId) runs = (await listSparkSteps(clients.emr(conn), o.clusterId)).slice(0, o.max);
-    else {
-      const d = await deployment(o);
-      runs = await listBatchExecutions(
-        clients.sfn(conn),
-        d.get(Outputs.batchStateMachineArn, 'batch runs need the lambda architecture'),
-        o.max,
-      );
+    if (o.clusterId) {
+      const steps = (await listSparkSteps(clients.emr(conn), o.clusterId)).slice(0, o.max);
+      ctx.out(o.json ? JSON.stringify(steps, null, 2) : renderRuns(steps));
+      return;
     }
-    ctx.out(o.json ? JSON.stringify(runs, null, 2) : renderRuns(runs));
+    const d = await deployment(o);
+    const runs = o.local
+      ? (await localBatchRuns(ctx, o)).slice(0, o.max)
+      : await listBatchExecutions(
+          clients.sfn(conn),
+          d.get(Outputs.batchStateMachineArn, 'batch runs need the lambda architecture'),
+          o.max,
+        );
+    // Per day: completed, missing, or late data (the completion items and the raw listing; the planner's rules).
+    // The offline runtime's events are today's: its window ends today, a deployment's yesterday (today is open).
+    const toDay = new Date(ctx.clock.now() - (o.local ? 0 : 86_400_000)).toISOString().slice(0, 10);
+    const days = await batchDays(clients.dynamodb(conn), clients.s3(conn), {
+      viewTable: d.get(Outputs.viewTableName),
+      rawBucket: d.get(Outputs.rawBucketName),
+      toDay,
+      days: o.days,
+    });
+    ctx.out(
+      o.json ? JSON.stringify({ runs, days }, null, 2) : `${renderRuns(runs)}\n\n${renderBatchDays(days)}`,
+    );
   });
 
   return batch.addCommand(run).addCommand(status);

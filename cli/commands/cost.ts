@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ARCHITECTURES, type Architecture, parseArchitecture } from '../lib/deployment';
 import { UsageError } from '../lib/errors';
+import { readLocalRuntime } from '../lib/local-runtime';
 import { oneOf, positiveInt, positiveNumber } from '../lib/options';
 import type { CliContext } from './context';
 
@@ -18,6 +19,7 @@ interface CostOptions {
   explain?: boolean;
   json?: boolean;
   markdown?: boolean;
+  local?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -77,6 +79,10 @@ export function costCommand(ctx: CliContext): Command {
       '--explain',
       "show each line's arithmetic, the inputs, what is not priced, prices with sources, assumptions",
     )
+    .option(
+      '--local',
+      "price the offline runtime's deployment: its architecture and speed engine (.streamlake/local.json)",
+    )
     .option('--json', 'print the same structure as JSON')
     .option('--markdown', 'print the worked example as docs/cost.md shows it')
     .addHelpText(
@@ -107,7 +113,15 @@ Examples:
     // Loaded on use (require, not import(): the CLI runs under tsx's CommonJS hook): the model reads the config, the
     // price table and the template inventory, which the other commands never need.
     const { costReport, renderReport } = require('../lib/cost-report') as typeof import('../lib/cost-report');
-    const context = [...o.context, ...(o.streamCapacity ? [`streamCapacity=${o.streamCapacity}`] : [])];
+    const rt = o.local ? readLocalRuntime() : undefined;
+    if (rt && o.architecture && o.architecture !== rt.architecture)
+      throw new UsageError(`--architecture ${o.architecture}: the offline runtime runs ${rt.architecture}`);
+    const context = [
+      ...o.context,
+      ...(o.streamCapacity ? [`streamCapacity=${o.streamCapacity}`] : []),
+      ...(rt?.speedEngine ? [`speedEngine=${rt.speedEngine}`] : []),
+    ];
+    const architecture = rt?.architecture ?? o.architecture;
     const report = costReport({
       request: {
         eventsPerSecond: o.eventsPerSec,
@@ -115,7 +129,7 @@ Examples:
         month: o.month,
         ...(o.contentIds !== undefined ? { contentIds: o.contentIds } : {}),
       },
-      architectures: o.architecture ? [o.architecture] : [...ARCHITECTURES],
+      architectures: architecture ? [architecture] : [...ARCHITECTURES],
       context,
       region: o.region,
       scale: o.scale === true,

@@ -1,9 +1,11 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Outputs } from '../../lib/contracts/outputs';
 import { parseTime } from '../lib/dates';
 import { CliError, ExitCode, UsageError } from '../lib/errors';
+import { checkWritableLater, type LineSink, openOutput, UNSENT_DIR, writeLines } from '../lib/files';
 import { DEFAULT_FRACTIONS, type GeneratedRecord, WorkloadGenerator } from '../lib/generator';
+import { describeFailure } from '../lib/network';
 import { duration, fraction, nonNegativeInt, positiveInt, positiveNumber } from '../lib/options';
 import { DEFAULT_MAX_ATTEMPTS, produce } from '../lib/producer';
 import { ProgressBar } from '../lib/progress';
@@ -14,6 +16,7 @@ import {
   connection,
   type DeploymentOptions,
   deployment,
+  onProcessInterrupt,
 } from './context';
 
 interface ProduceOptions extends DeploymentOptions {
@@ -33,18 +36,10 @@ interface ProduceOptions extends DeploymentOptions {
   streamName?: string;
   unsentFile?: string;
   maxAttempts: number;
+  json?: boolean;
 }
 
 const DEFAULT_COUNT = 1000;
-
-async function writeLine(stream: WriteStream, data: Uint8Array): Promise<void> {
-  if (!stream.write(data)) await new Promise<void>((r) => stream.once('drain', () => r()));
-  if (!stream.write('\n')) await new Promise<void>((r) => stream.once('drain', () => r()));
-}
-
-async function closeStream(stream: WriteStream): Promise<void> {
-  await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-}
 
 function truthLine(r: GeneratedRecord): Uint8Array {
   const { event: _event, ...t } = r.truth;
@@ -104,7 +99,10 @@ export function produceCommand(ctx: CliContext): Command {
       new Option('--users <n>', 'distinct viewers').default(100_000).argParser(positiveInt('--users')),
     )
     .addOption(
-      new Option('--out <file>', 'write the records to this file (one payload per line) instead of Kinesis'),
+      new Option(
+        '--out <file>',
+        'write the records to this file (one payload per line; - for stdout) instead of Kinesis',
+      ),
     )
     .addOption(
       new Option(
@@ -118,7 +116,7 @@ export function produceCommand(ctx: CliContext): Command {
     .addOption(
       new Option(
         '--unsent-file <file>',
-        'where events left unsent after retries go (default streamlake-unsent-<time>.jsonl)',
+        `where records left unsent go (after retries, on an unreachable endpoint or Ctrl-C; default ${UNSENT_DIR}/streamlake-unsent-<time>.jsonl)`,
       ),
     )
     .addOption(
@@ -126,6 +124,7 @@ export function produceCommand(ctx: CliContext): Command {
         .default(DEFAULT_MAX_ATTEMPTS)
         .argParser(positiveInt('--max-attempts')),
     )
+    .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
       `
@@ -134,8 +133,11 @@ wickets), so keying by content would pin it to one shard (1 MB/s, 1,000 records/
 
 Examples:
   $ streamlake produce --count 10000 --rate 500                   # to the Dev stream found from CloudFormation
-  $ streamlake produce --local --stream-name streamlake-events --duration 2m
-  $ streamlake produce --count 5000 --seed 7 --start 2026-11-20T23:40:00Z --out events.jsonl --truth truth.jsonl`,
+  $ streamlake produce --local --duration 2m                     # to the offline runtime (npm start -- --keep-running)
+  $ streamlake produce --count 5000 --seed 7 --start 2026-11-20T23:40:00Z --out events.jsonl --truth truth.jsonl
+  $ streamlake produce --count 100 --out - | head -n 3
+
+Ctrl-C stops, prints the summary and writes the records not confirmed sent (exit 130); a second Ctrl-C kills.`,
     );
   addDeploymentOptions(cmd);
   cmd.action(async (o: ProduceOptions) => {
@@ -143,6 +145,7 @@ Examples:
       throw new UsageError('use --count or --duration, not both');
     if (o.out && o.duration !== undefined)
       throw new UsageError('--duration needs a stream; with --out use --count');
+    if (o.out === '-' && o.truth === '-') throw new UsageError('--out - and --truth - cannot share stdout');
     let generator: WorkloadGenerator;
     try {
       generator = new WorkloadGenerator({
@@ -162,76 +165,148 @@ Examples:
       if (e instanceof RangeError) throw new UsageError(e.message);
       throw e;
     }
+    // Every file is opened (or checked) before anything is generated or sent: a bad path is exit 2, nothing lost.
+    const out = o.out ? openOutput(o.out, '--out', ctx.recordsOut ?? process.stdout) : undefined;
+    const truth = o.truth ? openOutput(o.truth, '--truth', ctx.recordsOut ?? process.stdout) : undefined;
+    const unsentFile =
+      o.unsentFile ??
+      join(
+        UNSENT_DIR,
+        `streamlake-unsent-${new Date(ctx.clock.now()).toISOString().replace(/[:.]/g, '-')}.jsonl`,
+      );
+    if (!out) checkWritableLater(unsentFile, o.unsentFile ? '--unsent-file' : 'the unsent-records folder');
+    // With records on stdout, the summary goes to stderr.
+    const report = o.out === '-' || o.truth === '-' ? ctx.err : ctx.out;
+
     const count = o.count ?? (o.duration === undefined ? DEFAULT_COUNT : undefined);
-    const truth = o.truth ? createWriteStream(o.truth) : undefined;
     const counts = { events: 0, duplicates: 0, malformed: 0 };
+    const mix = () =>
+      `${counts.events} events, ${counts.duplicates} duplicates, ${counts.malformed} malformed`;
+    const interrupt = new AbortController();
+    let stopListening = () => {};
+    // Until records flow, Ctrl-C keeps its default meaning (stop now): there is nothing to save yet.
+    const listen = () => {
+      stopListening = (ctx.onInterrupt ?? onProcessInterrupt)(() => interrupt.abort());
+    };
     // Stop before generating, so the truth file lists exactly the records offered to the sink.
     const deadline = o.duration === undefined ? Number.POSITIVE_INFINITY : ctx.clock.now() + o.duration;
+    let readerGone = false;
     async function* source(): AsyncGenerator<GeneratedRecord> {
       for (let n = 0; (count === undefined || n < count) && ctx.clock.now() < deadline; n++) {
+        if (interrupt.signal.aborted) return;
         const r = generator.next();
         if (r.truth.kind === 'event') counts.events++;
         else if (r.truth.kind === 'duplicate') counts.duplicates++;
         else counts.malformed++;
-        if (truth) await writeLine(truth, truthLine(r));
+        if (truth && !(await truth.write(truthLine(r)))) {
+          readerGone = true;
+          return;
+        }
         yield r;
       }
     }
-    const mix = () =>
-      `${counts.events} events, ${counts.duplicates} duplicates, ${counts.malformed} malformed`;
+    const closeAll = async (...sinks: (LineSink | undefined)[]) => {
+      for (const sink of sinks) await sink?.close();
+    };
 
-    if (o.out) {
-      const file = createWriteStream(o.out);
-      let n = 0;
-      for await (const r of source()) {
-        await writeLine(file, r.data);
-        n++;
+    try {
+      if (out) {
+        listen();
+        let n = 0;
+        for await (const r of source()) {
+          if (!(await out.write(r.data))) {
+            readerGone = true;
+            break;
+          }
+          n++;
+        }
+        await closeAll(out, truth);
+        // The reader of a pipe went away (| head): it has what it wanted; end without a word.
+        if (readerGone) return;
+        const summary = {
+          out: out.path,
+          records: n,
+          seed: o.seed,
+          ...counts,
+          interrupted: interrupt.signal.aborted,
+        };
+        report(
+          o.json
+            ? JSON.stringify(summary, null, 2)
+            : `wrote ${n} records to ${out.path} (seed ${o.seed}: ${mix()})${summary.interrupted ? ' — interrupted' : ''}`,
+        );
+        if (summary.interrupted) throw new CliError(`interrupted after ${n} records`, ExitCode.interrupted);
+        return;
       }
-      await closeStream(file);
-      if (truth) await closeStream(truth);
-      ctx.out(`wrote ${n} records to ${o.out} (seed ${o.seed}: ${mix()})`);
-      return;
-    }
 
-    const conn = connection(o);
-    const stream = o.streamName ?? (await deployment(o)).get(Outputs.streamName);
-    const bar = new ProgressBar(ctx.stderr);
-    const started = ctx.clock.now();
-    const result = await produce(source(), {
-      client: clients.kinesis(conn),
-      stream,
-      ratePerSecond: o.rate,
-      maxAttempts: o.maxAttempts,
-      clock: ctx.clock,
-      onProgress: (s) => {
-        const elapsed = ctx.clock.now() - started;
-        const f = count !== undefined ? (s.sent + s.failed) / count : elapsed / (o.duration ?? 1);
-        const rate = elapsed > 0 ? Math.round((s.sent * 1000) / elapsed) : 0;
-        bar.update(f, `${s.sent} sent, ${s.retried} retried, ${s.failed} failed, ${rate}/s`);
-      },
-    });
-    bar.done();
-    if (truth) await closeStream(truth);
-    const secs = result.elapsedMs / 1000;
-    ctx.out(
-      `stream ${stream}: sent ${result.sent}, retried ${result.retried}, failed ${result.failed} ` +
-        `in ${secs.toFixed(1)} s (${secs > 0 ? Math.round(result.sent / secs) : result.sent}/s, ${result.calls} PutRecords calls, ` +
-        `${result.throttledCalls} throttled) — seed ${o.seed}: ${mix()}`,
-    );
-    if (result.unsent.length > 0) {
-      const file =
-        o.unsentFile ??
-        `streamlake-unsent-${new Date(ctx.clock.now()).toISOString().replace(/[:.]/g, '-')}.jsonl`;
-      const w = createWriteStream(file);
-      for (const u of result.unsent) await writeLine(w, u.record.data);
-      await closeStream(w);
+      const conn = connection(o);
+      const stream = o.streamName ?? (await deployment(o)).get(Outputs.streamName);
+      const bar = new ProgressBar(ctx.stderr);
+      const started = ctx.clock.now();
+      listen();
+      const result = await produce(source(), {
+        client: clients.kinesisProducer(conn),
+        stream,
+        ratePerSecond: o.rate,
+        maxAttempts: o.maxAttempts,
+        clock: ctx.clock,
+        signal: interrupt.signal,
+        onProgress: (s) => {
+          const elapsed = ctx.clock.now() - started;
+          const f = count !== undefined ? (s.sent + s.failed) / count : elapsed / (o.duration ?? 1);
+          const rate = elapsed > 0 ? Math.round((s.sent * 1000) / elapsed) : 0;
+          bar.update(f, `${s.sent} sent, ${s.retried} retried, ${s.failed} failed, ${rate}/s`);
+        },
+      });
+      bar.done();
+      await closeAll(truth);
+      const secs = result.elapsedMs / 1000;
+      if (result.unsent.length > 0)
+        await writeLines(
+          unsentFile,
+          result.unsent.map((u) => u.record.data),
+        );
+      const summary = {
+        stream,
+        sent: result.sent,
+        retried: result.retried,
+        failed: result.failed,
+        calls: result.calls,
+        throttledCalls: result.throttledCalls,
+        connectionErrors: result.connectionErrors,
+        bytes: result.bytes,
+        elapsedMs: result.elapsedMs,
+        seed: o.seed,
+        ...counts,
+        interrupted: result.interrupted,
+        ...(result.unsent.length > 0 ? { unsentFile } : {}),
+      };
+      report(
+        o.json
+          ? JSON.stringify(summary, null, 2)
+          : `stream ${stream}: sent ${result.sent}, retried ${result.retried}, failed ${result.failed} ` +
+              `in ${secs.toFixed(1)} s (${secs > 0 ? Math.round(result.sent / secs) : result.sent}/s, ${result.calls} PutRecords calls, ` +
+              `${result.throttledCalls} throttled, ${result.connectionErrors} without answer) — seed ${o.seed}: ${mix()}`,
+      );
+      const n = result.unsent.length;
+      if (result.interrupted)
+        throw new CliError(
+          `interrupted: ${n} record(s) not sent${n > 0 ? `; written to ${unsentFile}` : ''}`,
+          ExitCode.interrupted,
+        );
+      if (n === 0) return;
+      const described = result.fatalError && describeFailure(result.fatalError);
+      if (described)
+        throw new CliError(
+          `${described.message} ${n} record(s) not sent; written to ${unsentFile}`,
+          described.exitCode,
+        );
       const reason = result.fatalError
         ? `${result.fatalError.name}: ${result.fatalError.message}`
         : result.unsent[0]!.reason;
-      throw new CliError(
-        `${result.unsent.length} record(s) not sent (${reason}); written to ${file}`,
-        ExitCode.failure,
-      );
+      throw new CliError(`${n} record(s) not sent (${reason}); written to ${unsentFile}`, ExitCode.failure);
+    } finally {
+      stopListening();
     }
   });
   return cmd;

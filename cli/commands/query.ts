@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { Outputs } from '../../lib/contracts/outputs';
 import { parseTime } from '../lib/dates';
+import { UsageError } from '../lib/errors';
 import { EVENT_TYPES } from '../lib/event';
 import { oneOf } from '../lib/options';
 import { queryMetrics, renderMetrics } from '../lib/query';
@@ -27,6 +28,20 @@ interface QueryOptions extends DeploymentOptions {
 function apiTime(value: string, option: string, now: number): string {
   const ms = parseTime(value, option, now);
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : new Date(ms).toISOString();
+}
+
+const DAY_MS = 86_400_000;
+
+/** `--from` after `--to` is a usage error (a date `--to` covers its whole day). */
+function checkRange(fromValue: string, toValue: string, now: number): void {
+  const from = parseTime(fromValue, '--from', now);
+  const to = parseTime(toValue, '--to', now);
+  const isDay = /^\d{4}-\d{2}-\d{2}$/.test(toValue);
+  if (isDay ? from >= to + DAY_MS : from > to)
+    throw new UsageError(
+      `--from ${fromValue} (${new Date(from).toISOString()}) is after --to ${toValue} ` +
+        `(${isDay ? `the day ending ${new Date(to + DAY_MS).toISOString()}` : new Date(to).toISOString()})`,
+    );
 }
 
 export function queryCommand(ctx: CliContext): Command {
@@ -57,14 +72,16 @@ Examples:
     const now = ctx.clock.now();
     const from = apiTime(o.from, '--from', now);
     const to = apiTime(o.to, '--to', now);
+    checkRange(o.from, o.to, now);
     const conn = connection(o);
     const base = o.url ?? (await deployment(o)).get(Outputs.servingApiUrl);
     const response = await queryMetrics(
       base,
       { contentId: o.contentId, ...(o.type ? { type: o.type } : {}), from, to, granularity: o.granularity },
-      o.region,
+      conn.region,
       clients.credentials(conn),
       ctx.fetch,
+      conn.network,
     );
     ctx.out(o.json ? JSON.stringify(response, null, 2) : renderMetrics(response));
   });

@@ -166,9 +166,9 @@ Examples:
     const d = needs ? await deployment(o) : undefined;
     const queueUrl = o.queueUrl ?? (d?.get(Outputs.failedBatchQueueUrl, 'the on-failure queue') as string);
     const tableName = o.tableName ?? d?.get(Outputs.viewTableName, 'the views table') ?? '(dry run)';
-    const sqs = new SQSClient(clientConfig(at(o.sqsEndpointUrl)));
-    const kinesis = new KinesisClient(clientConfig(at(o.kinesisEndpointUrl)));
-    const dynamodb = new DynamoDBClient(clientConfig(at(o.dynamodbEndpointUrl)));
+    const sqs = new SQSClient(clientConfig(at(o.sqsEndpointUrl), { service: 'sqs' }));
+    const kinesis = new KinesisClient(clientConfig(at(o.kinesisEndpointUrl), { service: 'kinesis' }));
+    const dynamodb = new DynamoDBClient(clientConfig(at(o.dynamodbEndpointUrl), { service: 'dynamodb' }));
     const writer = new DynamoViewWriter(dynamodb, tableName, viewTable.speedRowTtlDays);
     const reports: RedriveReport[] = [];
     const seen = new Set<string>();

@@ -19,6 +19,7 @@ import {
   type DeploymentOptions,
   deployment,
 } from './context';
+import { replayLocal } from './replay-local';
 
 interface ReplayOptions extends DeploymentOptions {
   from?: string;
@@ -42,7 +43,7 @@ export function replayCommand(ctx: CliContext): Command {
         'default: the whole retained stream (TRIM_HORIZON)',
     )
     .option('--dry-run', 'print the plan and change nothing')
-    .option('--json', 'with --dry-run: print the plan as JSON')
+    .option('--json', 'print the plan (--dry-run), the outcome or what --abort did as JSON')
     .option(
       '--abort',
       'stop and delete the replay application (serving and the live application are not touched)',
@@ -82,6 +83,7 @@ Examples:
     const fromMs = o.from !== undefined ? parseTime(o.from, '--from', now) : undefined;
     const conn = connection(o);
     const d = await deployment({ ...o, architecture: o.architecture ?? 'kappa' });
+    if (o.local) return replayLocal(ctx, { ...o, ...(fromMs !== undefined ? { fromMs } : {}) });
     const applicationName = d.get(Outputs.flinkApplicationName, 'replay needs the kappa architecture');
     const deps = {
       ssm: clients.ssm(conn),
@@ -94,7 +96,11 @@ Examples:
     if (o.abort) {
       const deleted = await abortReplay(deps, applicationName);
       ctx.out(
-        deleted ? `deleted ${applicationName}-replay` : `no replay application (${applicationName}-replay)`,
+        o.json
+          ? JSON.stringify({ application: `${applicationName}-replay`, deleted }, null, 2)
+          : deleted
+            ? `deleted ${applicationName}-replay`
+            : `no replay application (${applicationName}-replay)`,
       );
       return;
     }
@@ -121,6 +127,10 @@ Examples:
       return;
     }
     const r = await executeReplay(deps, req, plan);
+    if (o.json) {
+      ctx.out(JSON.stringify({ ...r, currentView: plan.currentView, nextView: plan.nextView }, null, 2));
+      return;
+    }
     ctx.out(
       `replay done in ${formatDuration(r.elapsedMs)}: serving reads ${plan.nextView} (was ${plan.currentView}); ` +
         `${plan.applicationName} writes it for event times from ${r.handOverAt}. ` +

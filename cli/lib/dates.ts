@@ -1,13 +1,17 @@
 import { UsageError } from './errors';
 
-/** A calendar day `yyyy-MM-dd` that exists (2026-02-30 does not). */
+/** A calendar day `yyyy-MM-dd` that exists (2026-02-30 and 2026-13-45 do not). */
 export function parseDay(value: string, option = '--date'): string {
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-    Number.isNaN(Date.parse(`${value}T00:00:00.000Z`)) ||
-    new Date(`${value}T00:00:00.000Z`).toISOString().slice(0, 10) !== value
-  )
-    throw new UsageError(`${option} must be a calendar day yyyy-MM-dd, got '${value}'`);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) throw new UsageError(`${option} must be a calendar day yyyy-MM-dd, got '${value}'`);
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12)
+    throw new UsageError(`${option} '${value}' is not a calendar day: there is no month ${month}`);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days)
+    throw new UsageError(
+      `${option} '${value}' is not a calendar day: ${m[1]}-${m[2]} has days 01 to ${days}, not ${m[3]}`,
+    );
   return value;
 }
 

@@ -13,6 +13,12 @@ export const ExitCode = {
   notDeployed: 3,
   /** `--wait` or a replay poll gave up before the operation finished (the operation keeps running). */
   timedOut: 4,
+  /** An endpoint could not be reached: connection refused, host not found, no connection or no answer in time. */
+  unreachable: 5,
+  /** No usable AWS credentials (none found, expired, or rejected as unknown). */
+  credentials: 6,
+  /** Stopped by Ctrl-C (128 + SIGINT), after reporting what was done and writing what was not sent. */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -39,5 +45,19 @@ export class NotDeployedError extends CliError {
   constructor(message: string) {
     super(message, ExitCode.notDeployed);
     this.name = 'NotDeployedError';
+  }
+}
+
+export class UnreachableError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.unreachable);
+    this.name = 'UnreachableError';
+  }
+}
+
+export class CredentialsError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.credentials);
+    this.name = 'CredentialsError';
   }
 }

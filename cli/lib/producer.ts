@@ -18,6 +18,7 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { type Clock, fullJitterDelay, systemClock, TokenBucket } from './clock';
+import { isConnectionError } from './network';
 
 export const MAX_RECORDS_PER_CALL = 500;
 export const MAX_BYTES_PER_CALL = 5 * 1024 * 1024;
@@ -26,6 +27,8 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_BASE_DELAY_MS = 100;
 export const DEFAULT_MAX_DELAY_MS = 5_000;
 export const DEFAULT_LINGER_MS = 100;
+/** Calls in a row that get no answer at all before the endpoint is declared unreachable. */
+export const DEFAULT_MAX_CONNECTION_FAILURES = 3;
 
 /** What the producer needs of a record (GeneratedRecord fits). */
 export interface ProducibleRecord {
@@ -42,8 +45,10 @@ export interface ProducerStats {
   failed: number;
   /** PutRecords calls made. */
   calls: number;
-  /** Calls rejected as a whole (throttling, 5xx, network) and retried. */
+  /** Calls the service rejected as a whole (throttling, 5xx), retried. */
   throttledCalls: number;
+  /** Calls that got no answer (connection refused or reset, host not found, connect or request timeout). */
+  connectionErrors: number;
   /** Payload bytes accepted (data + partition key). */
   bytes: number;
 }
@@ -51,8 +56,13 @@ export interface ProducerStats {
 export interface ProducerResult<R extends ProducibleRecord> extends ProducerStats {
   /** Records not delivered, in order, with why: write them to a file so nothing is silently lost. */
   readonly unsent: { record: R; reason: string }[];
-  /** A non-retryable error (e.g. the stream does not exist) that stopped the run. */
+  /**
+   * What stopped the run: a non-retryable error (e.g. the stream does not exist), or the last connection error once
+   * `maxConnectionFailures` calls in a row got no answer.
+   */
   readonly fatalError?: Error;
+  /** The signal aborted the run: what was not confirmed sent is in `unsent`. */
+  readonly interrupted: boolean;
   readonly elapsedMs: number;
 }
 
@@ -82,6 +92,14 @@ export interface ProducerOptions {
   /** Uniform [0,1) for jitter. @default Math.random */
   readonly random?: () => number;
   readonly onProgress?: (stats: Readonly<ProducerStats>) => void;
+  /** Calls in a row without an answer before giving up on the endpoint. @default 3 */
+  readonly maxConnectionFailures?: number;
+  /**
+   * Stops the run (Ctrl-C): no more records are taken, the call in flight is cancelled, and every record not
+   * confirmed is returned in `unsent` (a cancelled call may have been accepted: a re-send is a duplicate, which the
+   * pipeline drops by eventId).
+   */
+  readonly signal?: AbortSignal;
 }
 
 const RETRYABLE_ERRORS = new Set([
@@ -96,14 +114,11 @@ const RETRYABLE_ERRORS = new Set([
   'RequestTimeout',
   'TimeoutError',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
-
 /** Throttling, 5xx and connection errors are worth retrying; validation/not-found/access errors are not. */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (RETRYABLE_ERRORS.has(e.name)) return true;
-  if (e.code && NETWORK_CODES.has(e.code)) return true;
+  const e = err as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (RETRYABLE_ERRORS.has(e.name) || isConnectionError(err)) return true;
   if (e.$retryable) return true;
   const status = e.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
@@ -135,9 +150,29 @@ export async function produce<R extends ProducibleRecord>(
   const started = clock.now();
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
 
-  const stats: ProducerStats = { sent: 0, retried: 0, failed: 0, calls: 0, throttledCalls: 0, bytes: 0 };
+  const stats: ProducerStats = {
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    calls: 0,
+    throttledCalls: 0,
+    connectionErrors: 0,
+    bytes: 0,
+  };
   const unsent: { record: R; reason: string }[] = [];
   let fatalError: Error | undefined;
+  const maxConnectionFailures = options.maxConnectionFailures ?? DEFAULT_MAX_CONNECTION_FAILURES;
+  let connectionFailuresInARow = 0;
+  const signal = options.signal;
+  const interrupted = () => signal?.aborted === true;
+  const abortedPromise = new Promise<void>((resolve) => {
+    if (signal?.aborted) resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  /** Backoff that Ctrl-C cuts short. */
+  const pause = (ms: number) => (signal ? Promise.race([clock.sleep(ms), abortedPromise]) : clock.sleep(ms));
+  const INTERRUPTED =
+    'interrupted before Kinesis confirmed it (if it was accepted, a re-send is a duplicate, dropped by eventId)';
 
   const giveUp = (records: readonly R[], reason: string): void => {
     for (const record of records) unsent.push({ record, reason });
@@ -156,6 +191,7 @@ export async function produce<R extends ProducibleRecord>(
           ? { StreamARN: options.stream, Records: entries }
           : { StreamName: options.stream, Records: entries },
       ),
+      signal ? { abortSignal: signal } : {},
     );
   };
 
@@ -166,6 +202,7 @@ export async function produce<R extends ProducibleRecord>(
       let lastReason: string;
       try {
         const response = await putRecords(pending);
+        connectionFailuresInARow = 0;
         const results = response.Records ?? [];
         failedNow = [];
         lastReason = '';
@@ -182,14 +219,26 @@ export async function produce<R extends ProducibleRecord>(
           }
         });
       } catch (err) {
+        if (interrupted()) {
+          giveUp(pending, INTERRUPTED);
+          return;
+        }
         if (!isRetryable(err)) {
           fatalError = err instanceof Error ? err : new Error(String(err));
           giveUp(pending, `${fatalError.name}: ${fatalError.message}`);
           return;
         }
-        stats.throttledCalls++;
-        failedNow = [...pending];
         lastReason = `${(err as Error).name}: ${(err as Error).message}`;
+        if (isConnectionError(err)) {
+          // No answer at all: not a throttle. A few in a row mean the endpoint is down or wrong; stop there.
+          stats.connectionErrors++;
+          if (++connectionFailuresInARow >= maxConnectionFailures) {
+            fatalError = err as Error;
+            giveUp(pending, `no answer from the endpoint (${lastReason})`);
+            return;
+          }
+        } else stats.throttledCalls++;
+        failedNow = [...pending];
       }
       if (failedNow.length === 0) break;
       if (attempt + 1 >= maxAttempts) {
@@ -198,7 +247,11 @@ export async function produce<R extends ProducibleRecord>(
       }
       stats.retried += failedNow.length;
       pending = failedNow;
-      await clock.sleep(fullJitterDelay(attempt, baseDelayMs, maxDelayMs, random));
+      await pause(fullJitterDelay(attempt, baseDelayMs, maxDelayMs, random));
+      if (interrupted()) {
+        giveUp(pending, INTERRUPTED);
+        break;
+      }
     }
     options.onProgress?.(stats);
   };
@@ -215,10 +268,16 @@ export async function produce<R extends ProducibleRecord>(
     if (b.length > 0) await flush(b);
   };
 
-  for await (const record of source) {
-    if (fatalError) break;
+  // Pulled one at a time, and only while the run goes on: a record taken from the source is sent or reported unsent,
+  // never dropped (the CLI's source writes each record's ground truth as it yields it).
+  const records: AsyncIterator<R> | Iterator<R> =
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+  while (!fatalError && !interrupted()) {
     if (options.maxRecords !== undefined && taken >= options.maxRecords) break;
     if (clock.now() >= deadline) break;
+    const next = await records.next();
+    if (next.done) break;
+    const record = next.value;
     taken++;
     const size = recordBytes(record);
     if (size > MAX_RECORD_BYTES || record.partitionKey.length < 1 || record.partitionKey.length > 256) {
@@ -238,7 +297,15 @@ export async function produce<R extends ProducibleRecord>(
     batch.push(record);
     batchBytes += size;
   }
-  if (!fatalError) await send();
-  else giveUp(batch, 'not attempted: the run stopped on an earlier error');
-  return { ...stats, unsent, ...(fatalError ? { fatalError } : {}), elapsedMs: clock.now() - started };
+  await records.return?.();
+  if (fatalError) giveUp(batch, 'not attempted: the run stopped on an earlier error');
+  else if (interrupted()) giveUp(batch, 'interrupted before it was sent');
+  else await send();
+  return {
+    ...stats,
+    unsent,
+    ...(fatalError ? { fatalError } : {}),
+    interrupted: interrupted(),
+    elapsedMs: clock.now() - started,
+  };
 }

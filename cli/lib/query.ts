@@ -7,6 +7,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest, Provider } from '@smithy/types';
 import { CliError, UsageError } from './errors';
 import { EVENT_TYPES } from './event';
+import { DEFAULT_NETWORK, type FetchLike, fetchWithRetries, type NetworkOptions } from './network';
 
 export interface MetricsQueryInput {
   readonly contentId: string;
@@ -81,25 +82,29 @@ export async function signedGet(
   return { url: url.toString(), headers: signed.headers };
 }
 
-export type Fetch = (
-  url: string,
-  init: { headers: Record<string, string> },
-) => Promise<{
-  status: number;
-  text(): Promise<string>;
-}>;
+export type Fetch = FetchLike;
 
+/**
+ * Calls the API (each attempt bounded by the connect + request timeouts, connection errors and 5xx retried) and
+ * returns its body, or a CliError: 400 is a usage error carrying the API's message, 403 a credentials problem.
+ */
 export async function queryMetrics(
   baseUrl: string,
   input: MetricsQueryInput,
   region: string,
   credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity>,
-  fetchFn: Fetch = fetch,
+  fetchFn: FetchLike = fetch,
+  network: NetworkOptions = DEFAULT_NETWORK,
 ): Promise<MetricsResponse> {
   validateQuery(input);
-  const { url, headers } = await signedGet(metricsUrl(baseUrl, input), region, credentials);
-  const res = await fetchFn(url, { headers });
-  const text = await res.text();
+  const url = metricsUrl(baseUrl, input);
+  const res = await fetchWithRetries(
+    fetchFn,
+    url.toString(),
+    async () => (await signedGet(url, region, credentials)).headers,
+    network,
+  );
+  const text = res.text;
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import type { z } from 'zod';
+import { isCdkContextKey } from './cdk-context';
 import {
   type Architecture,
   type BatchEngine,
@@ -12,6 +13,7 @@ import {
   type Target,
 } from './schema';
 
+export { isCdkContextKey } from './cdk-context';
 export * from './schema';
 
 /** Stream capacity, decided once. */
@@ -63,18 +65,13 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Context keys that belong to streamlake look like `camelCase`; CDK's own (`@aws-cdk/...`, `aws:cdk:...`,
- * `availability-zones:...`) never do. So a mistyped streamlake key is caught without listing CDK's keys.
- */
-const OWN_KEY = /^[a-z][A-Za-z0-9]*$/;
-
 /** Validates the context once and returns the typed config, or throws ConfigError naming each bad key. */
 export function parseConfig(context: Record<string, unknown>): StreamlakeConfig {
   const own: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(context)) {
-    if (!OWN_KEY.test(key)) continue;
+    // Every key is streamlake's or the CDK's: anything else is a mistake (STAGE, alarm-email, stream_capacity…).
+    if (isCdkContextKey(key)) continue;
     if (!(CONFIG_KEYS as string[]).includes(key)) {
       const hint = closest(key, CONFIG_KEYS as string[]);
       problems.push(
@@ -160,11 +157,16 @@ function describe(issue: z.core.$ZodIssue, input: Record<string, unknown>): stri
   return `${key}: ${message}`;
 }
 
-function closest(key: string, candidates: string[]): string | undefined {
+/**
+ * The configuration key nearest to a mistyped one. Case, `-` and `_` are ignored first (STAGE, alarm-email and
+ * stream_capacity are stage, alarmEmail and streamCapacity), then up to a quarter of the letters may differ.
+ */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
+  const normal = (s: string) => s.toLowerCase().replace(/[-_.\s]/g, '');
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    const d = editDistance(normal(key), normal(candidate));
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -142,6 +142,14 @@ export const contextSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.stage === 'prod' && c.allowDestroy) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowDestroy'],
+        message:
+          "'true' is not allowed with stage prod: prod retains every stateful resource (omit allowDestroy, or use stage dev)",
+      });
+    }
     if (c.architecture === 'kappa' && c.speedEngine === 'lambda') {
       ctx.addIssue({
         code: 'custom',

@@ -36,17 +36,35 @@ function context(name: string, requestId: string): Context {
   };
 }
 
-/** The query API of the templates, or undefined when the variant deploys none. */
-export function startServing(d: Deployment, logs: LogFiles): Serving | undefined {
+export type QueryHandler = ReturnType<typeof createHandler>;
+
+/** The query API handler of the templates (factory, template environment, emulators' clients), or undefined. */
+export function servingHandler(
+  d: Deployment,
+  logs: LogFiles,
+): { handler: QueryHandler; viewVersionParameter: string } | undefined {
   const fn = functionWithEnv(d.infra, ['VIEW_VERSION_PARAMETER', 'ARCHITECTURE']);
   if (!fn) return undefined;
   const env = parseEnv(resolveEnvironment(d.infra, d.infra.functions[fn] ?? {}, d.provisioned.queueUrls));
   const logger = new FileLogger(logs.stream('query-api'), 'query-api');
   const metrics = new FileMetrics(logs.stream('query-api-metrics'), 'streamlake', 'query-api', logger);
   const handler = createHandler({ env, dynamodb: d.clients.dynamodb, ssm: d.clients.ssm, logger, metrics });
+  return { handler, viewVersionParameter: env.VIEW_VERSION_PARAMETER };
+}
+
+/** A Lambda context for an in-process invocation. */
+export function localContext(name: string, requestId: string): Context {
+  return context(name, requestId);
+}
+
+/** The query API of the templates, or undefined when the variant deploys none. */
+export function startServing(d: Deployment, logs: LogFiles): Serving | undefined {
+  const built = servingHandler(d, logs);
+  if (!built) return undefined;
+  const { handler } = built;
   let n = 0;
   return {
-    viewVersionParameter: env.VIEW_VERSION_PARAMETER,
+    viewVersionParameter: built.viewVersionParameter,
     async queryDay(contentId, type, day) {
       n += 1;
       const res = await handler(

@@ -57,6 +57,8 @@ export interface SpeedOptions {
   readonly workDir: string;
   /** Sequence number → when PutRecords returned it (filled by the producer phase). */
   readonly putTimes: Map<string, number>;
+  /** Per shard, where a restarted mapping resumes (the stopped poller's `checkpoints`). */
+  readonly initialCheckpoints?: Readonly<Record<string, string>>;
 }
 
 /** Starts the consumer behind the local ESM. The caller has checked that the deployment has a mapping. */
@@ -107,6 +109,7 @@ export async function startSpeedLayer(d: Deployment, logs: LogFiles, o: SpeedOpt
     streamArn: d.streamArn,
     ...ran,
     checkpointFile: join(o.workDir, 'esm-checkpoints.json'),
+    ...(o.initialCheckpoints ? { initialCheckpoints: { ...o.initialCheckpoints } } : {}),
   };
   const poller = new EsmPoller(
     kinesisShardSource(d.clients.kinesis, d.streamName),

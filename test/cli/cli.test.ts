@@ -45,7 +45,10 @@ test.each([
   [['produce', '--rate', '-5'], /--rate must be a positive number, got '-5'/],
   [['produce', '--rate', 'fast'], /--rate must be a positive number/],
   [['produce', '--stage', 'staging'], /unknown stage 'staging': use one of dev, prod/],
-  [['batch', 'run', '--date', '2026-02-30'], /--date must be a calendar day yyyy-MM-dd, got '2026-02-30'/],
+  [
+    ['batch', 'run', '--date', '2026-02-30'],
+    /--date '2026-02-30' is not a calendar day: 2026-02 has days 01 to 28/,
+  ],
   [
     ['cost', '--events-per-sec', '1000', '--region', 'mars-north-1'],
     /no price table for region 'mars-north-1'/,

@@ -206,3 +206,113 @@ describe('rate limiting', () => {
     expect(() => new TokenBucket(0, new FakeClock())).toThrow(/positive/);
   });
 });
+
+describe('endpoints that do not answer', () => {
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+
+  test('connection errors are counted as such, not as throttles, and stop the run after 3 in a row', async () => {
+    kinesis.on(PutRecordsCommand).rejects(refused());
+    const result = await produce(records(1000), { client: client(), stream: 's', clock: new FakeClock() });
+    // The first call's 500 records, and the one taken while it failed; the rest is never taken from the source.
+    expect(result).toMatchObject({ calls: 3, connectionErrors: 3, throttledCalls: 0, sent: 0, failed: 501 });
+    expect(result.fatalError).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(result.unsent).toHaveLength(501);
+    expect(result.unsent[0]!.reason).toMatch(/^no answer from the endpoint/);
+  });
+
+  test('a throttle is still a throttle', async () => {
+    kinesis
+      .on(PutRecordsCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ProvisionedThroughputExceededException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
+      .callsFake((input: PutRecordsCommandInput) => ({
+        FailedRecordCount: 0,
+        Records: input.Records!.map(() => ({ SequenceNumber: '1', ShardId: 'shardId-000000000000' })),
+      }));
+    const result = await produce(records(10), { client: client(), stream: 's', clock: new FakeClock() });
+    expect(result).toMatchObject({ sent: 10, throttledCalls: 1, connectionErrors: 0 });
+  });
+
+  test('an answer in between resets the count: two failures, an answer, two failures do not stop the run', async () => {
+    const ok = (input: PutRecordsCommandInput) => ({
+      FailedRecordCount: 0,
+      Records: input.Records!.map(() => ({ SequenceNumber: '1', ShardId: 'shardId-000000000000' })),
+    });
+    kinesis
+      .on(PutRecordsCommand)
+      .rejectsOnce(refused())
+      .rejectsOnce(refused())
+      .callsFakeOnce(ok)
+      .rejectsOnce(refused())
+      .rejectsOnce(refused())
+      .callsFake(ok);
+    const result = await produce(records(1000), { client: client(), stream: 's', clock: new FakeClock() });
+    expect(result).toMatchObject({ sent: 1000, failed: 0, connectionErrors: 4 });
+    expect(result.fatalError).toBeUndefined();
+  });
+});
+
+describe('interruption (Ctrl-C)', () => {
+  test('stops taking records, cancels the call in flight and returns every unconfirmed record', async () => {
+    const abort = new AbortController();
+    let taken = 0;
+    async function* endless() {
+      for (;;) {
+        taken++;
+        yield { data: new Uint8Array(10), partitionKey: `k${taken}` };
+      }
+    }
+    // A call that only ends when it is cancelled, as against an endpoint that never answers.
+    const hanging = {
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+        new Promise<never>((_resolve, reject) => {
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+          );
+          // Ctrl-C while the first call is in flight.
+          setImmediate(() => abort.abort());
+        }),
+    } as unknown as KinesisClient;
+    const result = await produce(endless(), {
+      client: hanging,
+      stream: 's',
+      clock: new FakeClock(),
+      maxRecordsPerCall: 5,
+      signal: abort.signal,
+    });
+    expect(result.interrupted).toBe(true);
+    expect(result.sent).toBe(0);
+    expect(result.unsent).toHaveLength(taken);
+    expect(result.unsent[0]!.reason).toMatch(/^interrupted before Kinesis confirmed it/);
+    expect(result.unsent.at(-1)!.reason).toBe('interrupted before it was sent');
+  });
+});
+
+test('a record taken from the source is sent or reported unsent, never dropped, when the run stops early', async () => {
+  kinesis
+    .on(PutRecordsCommand)
+    .rejects(Object.assign(new Error('no stream'), { name: 'ResourceNotFoundException' }));
+  let yielded = 0;
+  function* counted() {
+    for (const r of records(2000)) {
+      yielded++;
+      yield r;
+    }
+  }
+  const result = await produce(counted(), {
+    client: client(),
+    stream: 's',
+    clock: new FakeClock(),
+    ratePerSecond: 100,
+    lingerMs: 50,
+  });
+  expect(result.fatalError?.name).toBe('ResourceNotFoundException');
+  expect(yielded).toBeLessThan(2000);
+  expect(result.sent + result.failed).toBe(yielded);
+  expect(result.unsent).toHaveLength(yielded);
+});

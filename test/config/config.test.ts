@@ -40,18 +40,30 @@ describe('defaults', () => {
     expect(config.settings.firehoseBufferSeconds).toBe(120);
   });
 
-  test('allowDestroy destroys data only in dev', () => {
-    expect(parseConfig({ stage: 'prod', allowDestroy: true }).destroyData).toBe(false);
+  test('allowDestroy destroys data in dev; prod keeps it', () => {
+    expect(parseConfig({ stage: 'dev', allowDestroy: 'true' }).destroyData).toBe(true);
+    expect(parseConfig({ stage: 'prod', allowDestroy: 'false' }).destroyData).toBe(false);
   });
 
-  test('CDK feature flags and internal context keys are not mistaken for streamlake keys', () => {
-    expect(() =>
-      parseConfig({
-        '@aws-cdk/core:enablePartitionLiterals': true,
-        'aws:cdk:bundling-stacks': [],
-        'availability-zones:account=1:region=x': [],
-      }),
-    ).not.toThrow();
+  test('the context keys the CDK itself sets are not mistaken for streamlake keys', () => {
+    // What `cdk synth` passes (CDK_CONTEXT_JSON of aws-cdk 2.1148), what cdk.json and cdk.context.json may hold.
+    const cdkOwn = {
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:version-reporting': true,
+      'aws:cdk:bundling-stacks': ['**'],
+      'aws:cdk:disable-asset-staging': true,
+      '@aws-cdk/core:enablePartitionLiterals': true,
+      '@aws-cdk/core:bootstrapQualifier': 'hnb659fds',
+      '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver': true,
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'ssm:account=123456789012:parameterName=/x:region=eu-west-1': 'v',
+      'vpc-provider:account=123456789012:filter.isDefault=true:region=eu-west-1:returnAsymmetricSubnets=true':
+        {},
+      'acknowledged-issue-numbers': [12345],
+      'cli-telemetry': false,
+    };
+    expect(() => parseConfig(cdkOwn)).not.toThrow();
   });
 
   test('speedEngine flink is allowed with the lambda architecture', () => {
@@ -125,6 +137,33 @@ describe('fails when', () => {
   test('a key is mistyped, naming the closest real key', () => {
     expect(problems({ architecure: 'kappa' })).toContain(
       "architecure: unknown configuration key (did you mean 'architecture'?)",
+    );
+  });
+
+  test.each([
+    ['STAGE', 'prod', 'stage'],
+    ['alarm-email', 'oncall@example.com', 'alarmEmail'],
+    ['stream_capacity', 'provisioned', 'streamCapacity'],
+    ['Architecture', 'kappa', 'architecture'],
+    ['shardcount', '4', 'shardCount'],
+  ])('a key is spelled in another case or style (%s), naming the real key', (key, value, real) => {
+    expect(problems({ [key]: value })).toContain(
+      `${key}: unknown configuration key (did you mean '${real}'?); see docs/configuration.md`,
+    );
+  });
+
+  test.each([
+    ['aws:cdk', 'looks like a CDK prefix without its colon'],
+    ['@aws-cdkx/flag', 'looks like the feature-flag namespace'],
+    ['telemetry', 'not the CLI key cli-telemetry'],
+    ['ami', 'a context provider name without its colon'],
+  ])('a key only resembles a CDK key (%s: %s)', (key) => {
+    expect(problems({ [key]: true })).toContain(`${key}: unknown configuration key`);
+  });
+
+  test('stage prod with allowDestroy=true', () => {
+    expect(problems({ stage: 'prod', allowDestroy: 'true' })).toContain(
+      "allowDestroy: 'true' is not allowed with stage prod",
     );
   });
 

@@ -17,7 +17,7 @@ test('cdk-nag: a new unacknowledged wildcard on the instance role is reported', 
   expect(violations).toEqual([
     expect.objectContaining({
       rule: 'AwsSolutions-IAM5[Resource::*]',
-      path: 'Batch/Emr/InstanceRole/DefaultPolicy/Resource',
+      path: 'Streamlake-Dev-Batch/Emr/InstanceRole/DefaultPolicy/Resource',
     }),
   ]);
 });

@@ -49,7 +49,8 @@ export function batchNagViolations(
 ): NagViolation[] {
   const built = buildBatch(context, { nag: true });
   mutate(built.batch);
-  return collectNagViolations(built.app).filter((v) => v.path.startsWith('Batch/') || v.path === 'Batch');
+  const path = built.batch.node.path;
+  return collectNagViolations(built.app).filter((v) => v.path.startsWith(`${path}/`) || v.path === path);
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -192,8 +192,8 @@ describe('retention per stage', () => {
   };
 
   test('prod retains everything and protects the table and stacks', () => {
-    const { stacks } = buildVariant({ stage: 'prod', allowDestroy: 'true' });
-    const { key, table } = retained({ stage: 'prod', allowDestroy: 'true' });
+    const { stacks } = buildVariant({ stage: 'prod' });
+    const { key, table } = retained({ stage: 'prod' });
     expect(key).toBe('Retain');
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties.DeletionProtectionEnabled).toBe(true);

@@ -44,7 +44,7 @@ function servingVariant(context: Record<string, unknown>, options: { nag?: boole
 
 /** Every unacknowledged cdk-nag finding under the Serving stack. */
 function servingNagViolations(context: Record<string, unknown>): NagViolation[] {
-  const { app } = servingVariant(context, { nag: true });
+  const { app, serving } = servingVariant(context, { nag: true });
   try {
     app.synth();
     return [];
@@ -73,7 +73,7 @@ function servingNagViolations(context: Record<string, unknown>): NagViolation[] 
           })),
         ),
       )
-      .filter((v) => v.path.startsWith('Serving/'));
+      .filter((v) => v.path.startsWith(`${serving.node.path}/`));
   }
 }
 

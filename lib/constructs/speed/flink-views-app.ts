@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as flink from '@aws-cdk/aws-kinesisanalytics-flink-alpha';
 import { CfnOutput, DockerImage, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,10 +10,8 @@ import { LakePrefixes } from '../../contracts/lake-layout';
 import { Outputs } from '../../contracts/outputs';
 import viewTable from '../../contracts/view-table.json';
 import { acknowledge } from '../nag';
+import { buildJarLocally, FLINK_JAR as JAR, FLINK_JOB_DIR as JOB_DIR } from './flink-jar';
 import { flinkPropertyGroups } from './flink-properties';
-
-const JOB_DIR = join(__dirname, '..', '..', '..', 'jobs', 'flink');
-const JAR = 'streamlake-flink-0.1.0.jar';
 
 export interface FlinkViewsAppProps {
   /** The event stream the job reads. */
@@ -165,18 +160,4 @@ export class FlinkViewsApp extends Construct {
       value: this.application.applicationName,
     });
   }
-}
-
-/** Builds the shaded jar with the machine's Maven and copies it into the asset's output folder. */
-function buildJarLocally(outputDir: string): boolean {
-  try {
-    execFileSync('mvn', ['-q', '-B', 'package', '-DskipTests'], { cwd: JOB_DIR, stdio: 'inherit' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // no Maven: let CDK try Docker
-    throw error;
-  }
-  const jar = join(JOB_DIR, 'target', JAR);
-  if (!existsSync(jar)) throw new Error(`Maven finished but ${jar} is missing`);
-  copyFileSync(jar, join(outputDir, JAR));
-  return true;
 }

@@ -146,6 +146,14 @@ export class StreamConsumer extends Construct {
       }),
     );
 
+    // The mapping keeps the logical ID it had before the function moved into NodeFunction (one level deeper): a new ID
+    // would replace the mapping on deploy, and the new one would re-read the stream from TRIM_HORIZON
+    // (test/stacks/stack-names.test.ts holds it).
+    const mapping = this.function.node.findAll().find((c) => c instanceof lambda.CfnEventSourceMapping);
+    (mapping as lambda.CfnEventSourceMapping | undefined)?.overrideLogicalId(
+      'ConsumerFunctionKinesisEventSourceIngestionEventsStream76292827940D892E',
+    );
+
     acknowledge(this.handler.role, [
       {
         id: 'AwsSolutions-IAM5',
