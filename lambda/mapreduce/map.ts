@@ -1,11 +1,13 @@
 /**
  * The map phase: read a work item's raw objects (gzip NDJSON as Firehose wrote them), decode and validate every line
- * with the event contract the stream consumer uses (`parseEventBytes`), keep the malformed ones with their reason, and
- * partition the valid events by Spark's hash of `eventId` into one shuffle file for the round-1 reducers.
+ * with the stream consumer's decoder (`decodeEventBytes`: the event contract's verdicts, with a fast path for plainly
+ * valid events), keep the malformed ones with their reason, and partition the valid events by Spark's hash of
+ * `eventId` into one shuffle file for the round-1 reducers.
  */
 import { createGunzip } from 'node:zlib';
-import { dayOf, parseEventBytes, type StreamEvent } from '../../lib/contracts/event';
+import { dayOf, type StreamEvent } from '../../lib/contracts/event';
 import { PARTITION_MISMATCH } from '../../lib/contracts/mapreduce';
+import { decodeEventBytes } from '../stream-consumer/decode';
 import { partitionOf } from './hash';
 import { LineSplitter } from './lines';
 import type { EventRecord, QuarantineRow } from './records';
@@ -48,7 +50,7 @@ export type LineVerdict = { ok: true; event: StreamEvent } | { ok: false; reason
 
 /** What one line is: a valid event of the day, or malformed with the reason the Spark job would give. */
 export function classifyLine(bytes: Uint8Array, day: string): LineVerdict {
-  const result = parseEventBytes(bytes);
+  const result = decodeEventBytes(bytes);
   if (!result.ok) return result;
   // Firehose partitions by occurredAt, so a valid event of another day here means a misplaced object: counting it
   // in this day would be wrong and dropping it would lose it (the Spark job does the same).

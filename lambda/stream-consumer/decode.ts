@@ -127,6 +127,15 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // keep
 export function decodeEvent(record: KinesisStreamRecord): ParseResult {
   const bytes = typeof record.kinesis.data === 'string' ? decodeBase64Strict(record.kinesis.data) : undefined;
   if (bytes === undefined) return { ok: false, reason: 'invalid_base64' };
+  return decodeEventBytes(bytes);
+}
+
+/**
+ * One payload's bytes: UTF-8 → JSON → the event contract. Never throws. The same verdicts as the contract's
+ * `parseEventBytes` (tests hold them equal on every golden fixture line), with {@link plainEvent} before its zod
+ * schema; the MapReduce mapper validates raw lines with it too.
+ */
+export function decodeEventBytes(bytes: Uint8Array): ParseResult {
   let text: string;
   try {
     text = UTF8.decode(bytes);
