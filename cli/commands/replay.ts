@@ -3,14 +3,8 @@ import { LakePrefixes } from '../../lib/contracts/lake-layout';
 import { Outputs } from '../../lib/contracts/outputs';
 import { formatDuration, parseTime } from '../lib/dates';
 import { duration } from '../lib/options';
-import {
-  abortReplay,
-  DEFAULT_CAUGHT_UP_MS,
-  DEFAULT_POLL_MS,
-  executeReplay,
-  planReplay,
-  type ReplayRequest,
-} from '../lib/replay';
+import { DEFAULT_CAUGHT_UP_MS, DEFAULT_POLL_MS, planReplay, type ReplayRequest } from '../lib/replay';
+import { abortReplay, executeReplay } from '../lib/replay-run';
 import {
   addDeploymentOptions,
   type CliContext,

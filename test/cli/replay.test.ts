@@ -16,14 +16,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FakeClock } from '../../cli/lib/clock';
 import { ExitCode } from '../../cli/lib/errors';
 import {
-  abortReplay,
-  executeReplay,
   FLINK_PROPERTIES as P,
   planReplay,
   type ReplayPlan,
   type ReplayRequest,
   SKEW_MS,
 } from '../../cli/lib/replay';
+import { abortReplay, executeReplay } from '../../cli/lib/replay-run';
 
 const ssm = mockClient(SSMClient);
 const flink = mockClient(KinesisAnalyticsV2Client);
