@@ -4,10 +4,12 @@
  * with the consumer's own decoding and aggregation, once (a write token per range). `streamlake speed redrive`
  * (cli/commands/redrive.ts) wires it to SQS, Kinesis and DynamoDB; tests call it with in-memory readers.
  */
+
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { z } from 'zod';
 import type { MalformedReason } from '../../lib/contracts/event';
 import { aggregate } from './aggregate';
+import { toKinesisEnvelope } from './envelope';
 import { DEFAULT_WRITE_CONCURRENCY, decodeBatch } from './process-batch';
 import { flushToken, type ViewWriter, writeAll } from './writer';
 
@@ -157,23 +159,7 @@ export function toKinesisStreamRecords(
   records: readonly StreamRecord[],
 ): KinesisStreamRecord[] {
   const { shardId, streamArn } = batch.KinesisBatchInfo;
-  const awsRegion = streamArn.split(':')[3] ?? '';
-  return records.map((r) => ({
-    kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: r.partitionKey,
-      sequenceNumber: r.sequenceNumber,
-      data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64'),
-      approximateArrivalTimestamp: r.arrivalMs / 1000,
-    },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: `${shardId}:${r.sequenceNumber}`,
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: '',
-    awsRegion,
-    eventSourceARN: streamArn,
-  }));
+  return toKinesisEnvelope(shardId, streamArn, records);
 }
 
 /** The token of a re-drive: the same for the same range, whoever runs it and however often. */

@@ -5,6 +5,7 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
+import { toKinesisEnvelope } from '../../lambda/stream-consumer/envelope';
 import type { Outcome, SourceRecord, TumblingWindowEvent } from './types';
 import type { WindowBounds } from './windows';
 
@@ -14,25 +15,10 @@ export function toKinesisRecords(
   streamArn: string,
   records: readonly SourceRecord[],
 ): KinesisStreamRecord[] {
-  const awsRegion = streamArn.split(':')[3] ?? 'us-east-1';
-  return records.map(
-    (r): KinesisStreamRecord => ({
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: r.partitionKey,
-        sequenceNumber: r.sequenceNumber,
-        data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64'),
-        approximateArrivalTimestamp: r.arrivalMs / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${shardId}:${r.sequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::000000000000:role/streamlake-local',
-      awsRegion,
-      eventSourceARN: streamArn,
-    }),
-  );
+  return toKinesisEnvelope(shardId, streamArn, records, {
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/streamlake-local',
+    defaultRegion: 'us-east-1',
+  });
 }
 
 export function batchEvent(
