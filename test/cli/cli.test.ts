@@ -8,29 +8,20 @@ import {
   ListStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CliContext } from '../../cli/commands/context';
 import { FakeClock } from '../../cli/lib/clock';
 import { ExitCode } from '../../cli/lib/errors';
 import { parseEvent } from '../../cli/lib/event';
 import { run } from '../../cli/main';
+import { testContext } from './support';
 
 const ROOT = join(__dirname, '..', '..');
 const cfn = mockClient(CloudFormationClient);
 beforeEach(() => cfn.reset());
 
-function context(): CliContext & { stdout: string[]; errors: string[] } {
-  const stdout: string[] = [];
-  const errors: string[] = [];
-  const sink = { write: (s: string) => errors.push(s), isTTY: false } as unknown as NodeJS.WriteStream;
-  return {
-    stdout,
-    errors,
-    out: (t) => stdout.push(t),
-    err: (t) => errors.push(t),
-    stderr: sink,
-    clock: new FakeClock(Date.parse('2026-11-23T12:00:00.000Z')),
-    fetch,
-  };
+/** The shared recording context (test/cli/support.ts), with `out` lines under the name these tests use. */
+function context() {
+  const ctx = testContext(new FakeClock(Date.parse('2026-11-23T12:00:00.000Z')));
+  return { ...ctx, stdout: ctx.lines };
 }
 
 test('npx streamlake --help lists the five commands and exits 0', () => {

@@ -4,29 +4,20 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliContext } from '../../cli/commands/context';
 import { FakeClock } from '../../cli/lib/clock';
 import { EMF_METRICS } from '../../cli/lib/cost-platform';
 import type { CostReport } from '../../cli/lib/cost-report';
 import { ExitCode } from '../../cli/lib/errors';
 import { run } from '../../cli/main';
 import planning from '../../lib/contracts/batch-planning.json';
+import { testContext } from './support';
 
 const ROOT = join(__dirname, '..', '..');
 
-function context(): CliContext & { stdout: string[]; errors: string[] } {
-  const stdout: string[] = [];
-  const errors: string[] = [];
-  const sink = { write: (s: string) => errors.push(s), isTTY: false } as unknown as NodeJS.WriteStream;
-  return {
-    stdout,
-    errors,
-    out: (t) => stdout.push(t),
-    err: (t) => errors.push(t),
-    stderr: sink,
-    clock: new FakeClock(Date.parse('2026-11-29T12:00:00.000Z')),
-    fetch,
-  };
+/** The shared recording context (test/cli/support.ts), with `out` lines under the name these tests use. */
+function context() {
+  const ctx = testContext(new FakeClock(Date.parse('2026-11-29T12:00:00.000Z')));
+  return { ...ctx, stdout: ctx.lines };
 }
 
 async function json(argv: string[]): Promise<CostReport> {

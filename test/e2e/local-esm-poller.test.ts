@@ -15,31 +15,12 @@ import {
   kinesisShardSource,
   type OnFailureMessage,
   type PollerConfig,
-  type ShardSource,
   type SourceRecord,
   type TumblingWindowEvent,
   windowIndex,
 } from '../../local/esm-poller';
 import { ProcessRegistry } from '../../local/proc';
-
-/** An in-memory stream: shard → records; an iterator is "shard|nextIndex". */
-function fakeSource(shards: Record<string, SourceRecord[]>): ShardSource {
-  return {
-    listShards: async () => Object.keys(shards),
-    iterator: async (shardId, position, after) => {
-      const recs = shards[shardId] ?? [];
-      if (after) return `${shardId}|${recs.findIndex((r) => r.sequenceNumber === after) + 1}`;
-      return `${shardId}|${position === 'LATEST' ? recs.length : 0}`;
-    },
-    getRecords: async (it, limit) => {
-      const [shardId, idx] = it.split('|') as [string, string];
-      const recs = shards[shardId] ?? [];
-      const from = Number(idx);
-      const out = recs.slice(from, from + limit);
-      return { records: out, nextIterator: `${shardId}|${from + out.length}` };
-    },
-  };
-}
+import { fakeSource } from '../local/esm-fakes';
 
 function records(n: number, arrivalMs = Date.now()): SourceRecord[] {
   return Array.from({ length: n }, (_, i) => ({
