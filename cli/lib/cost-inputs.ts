@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import {
   type Architecture,
   ConfigError,
+  type LakeLifecycle,
+  lakeLifecycle,
   parseConfig,
   type SpeedEngine,
   type StreamlakeConfig,
@@ -50,15 +52,7 @@ export interface CostInputs {
     readonly dedupeHorizonMinutes: number;
   };
   readonly emr: { readonly coreInstances: number; readonly taskSpotMaxUnits: number };
-  readonly lifecycle: {
-    readonly rawInfrequentAccessDays: number;
-    readonly rawGlacierInstantRetrievalDays: number;
-    readonly rawDeepArchiveDays: number;
-    readonly curatedInfrequentAccessDays: number;
-    readonly analyticsInfrequentAccessDays: number;
-    readonly noncurrentVersionExpirationDays: number;
-    readonly accessLogExpirationDays: number;
-  };
+  readonly lifecycle: LakeLifecycle;
   readonly egress: 'nat' | 'endpoints';
   /** The inventories of the stacks this config deploys, by key (see stackKeys). */
   readonly stacks: Readonly<Record<string, StackInventory>>;
@@ -144,15 +138,7 @@ export function inputsFromConfig(config: StreamlakeConfig, inventory: Inventory)
       dedupeHorizonMinutes: s.flinkDedupeHorizonMinutes,
     },
     emr: { coreInstances: s.emrCoreInstances, taskSpotMaxUnits: s.emrTaskSpotMaxUnits },
-    lifecycle: {
-      rawInfrequentAccessDays: s.rawInfrequentAccessDays,
-      rawGlacierInstantRetrievalDays: s.rawGlacierInstantRetrievalDays,
-      rawDeepArchiveDays: s.rawDeepArchiveDays,
-      curatedInfrequentAccessDays: s.curatedInfrequentAccessDays,
-      analyticsInfrequentAccessDays: s.analyticsInfrequentAccessDays,
-      noncurrentVersionExpirationDays: s.noncurrentVersionExpirationDays,
-      accessLogExpirationDays: s.accessLogExpirationDays,
-    },
+    lifecycle: lakeLifecycle(s),
     egress: s.egress,
     stacks,
   };

@@ -44,6 +44,35 @@ interface CommonConfig {
   >;
 }
 
+/** How long lake objects stay in each storage class, and when versions and access logs expire (days). */
+export interface LakeLifecycle {
+  /** Raw objects move to S3 Standard-IA after this many days (S3 requires ≥ 30). */
+  readonly rawInfrequentAccessDays: number;
+  /** Raw objects move to Glacier Instant Retrieval (still readable by Spark, Athena and replay) after this many days. */
+  readonly rawGlacierInstantRetrievalDays: number;
+  /** Raw objects move to Glacier Deep Archive (needs a restore before reading) after this many days. */
+  readonly rawDeepArchiveDays: number;
+  readonly curatedInfrequentAccessDays: number;
+  readonly analyticsInfrequentAccessDays: number;
+  /** Noncurrent versions (raw, curated and analytics are versioned) are deleted this many days after they are replaced. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Server access logs are deleted after this many days. */
+  readonly accessLogExpirationDays: number;
+}
+
+/** The lake's lifecycle from the config: the Storage stack deploys it and the cost model prices it, from one mapping. */
+export function lakeLifecycle(s: CommonConfig['settings']): LakeLifecycle {
+  return {
+    rawInfrequentAccessDays: s.rawInfrequentAccessDays,
+    rawGlacierInstantRetrievalDays: s.rawGlacierInstantRetrievalDays,
+    rawDeepArchiveDays: s.rawDeepArchiveDays,
+    curatedInfrequentAccessDays: s.curatedInfrequentAccessDays,
+    analyticsInfrequentAccessDays: s.analyticsInfrequentAccessDays,
+    noncurrentVersionExpirationDays: s.noncurrentVersionExpirationDays,
+    accessLogExpirationDays: s.accessLogExpirationDays,
+  };
+}
+
 /** The lambda architecture: batch + speed + serving. */
 export interface LambdaArchitectureConfig extends CommonConfig {
   readonly architecture: 'lambda';

@@ -1,5 +1,6 @@
 import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { lakeLifecycle } from '../config';
 import { LakeCatalog } from '../constructs/storage/catalog';
 import { DataLake } from '../constructs/storage/data-lake';
 import { ViewTable } from '../constructs/storage/view-table';
@@ -27,15 +28,7 @@ export class StorageStack extends StreamlakeStack {
       removalPolicy,
       catalog: aws,
       autoDeleteObjects: aws,
-      lifecycle: {
-        rawInfrequentAccessDays: s.rawInfrequentAccessDays,
-        rawGlacierInstantRetrievalDays: s.rawGlacierInstantRetrievalDays,
-        rawDeepArchiveDays: s.rawDeepArchiveDays,
-        curatedInfrequentAccessDays: s.curatedInfrequentAccessDays,
-        analyticsInfrequentAccessDays: s.analyticsInfrequentAccessDays,
-        noncurrentVersionExpirationDays: s.noncurrentVersionExpirationDays,
-        accessLogExpirationDays: s.accessLogExpirationDays,
-      },
+      lifecycle: lakeLifecycle(s),
     });
     // Glue tables (raw, curated, analytics) and Athena named queries: not in community LocalStack.
     if (aws) new LakeCatalog(this, 'Catalog', { lake: this.lake });

@@ -5,26 +5,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { LakeLifecycle } from '../../config';
 import { LakePrefixes } from '../../contracts/lake-layout';
 import { SCRATCH_EXPIRATION_DAYS, SCRATCH_PREFIX } from '../../contracts/mapreduce';
 import { Outputs } from '../../contracts/outputs';
 import { acknowledge } from '../nag';
 
 /** Lifecycle of the lake's zones, in days after object creation. */
-export interface LakeLifecycle {
-  /** Raw objects move to S3 Standard-IA after this many days (S3 requires ≥ 30). */
-  readonly rawInfrequentAccessDays: number;
-  /** Raw objects move to Glacier Instant Retrieval (still readable by Spark, Athena and replay) after this many days. */
-  readonly rawGlacierInstantRetrievalDays: number;
-  /** Raw objects move to Glacier Deep Archive (needs a restore before reading) after this many days. */
-  readonly rawDeepArchiveDays: number;
-  readonly curatedInfrequentAccessDays: number;
-  readonly analyticsInfrequentAccessDays: number;
-  /** Noncurrent versions (raw, curated and analytics are versioned) are deleted this many days after they are replaced. */
-  readonly noncurrentVersionExpirationDays: number;
-  /** Server access logs are deleted after this many days. */
-  readonly accessLogExpirationDays: number;
-}
+export type { LakeLifecycle };
 
 export interface DataLakeProps {
   readonly lifecycle: LakeLifecycle;
