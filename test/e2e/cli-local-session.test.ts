@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -16,6 +15,7 @@ import { readLocalRuntime } from '../../cli/lib/local-runtime';
 import { run } from '../../cli/main';
 import { LOCAL_RUNTIME_FILE_ENV, LOCAL_RUNTIME_UP_LINE } from '../../lib/contracts/local-runtime';
 import { readStream } from '../../local/observe';
+import { portOpen } from '../../local/proc';
 import { aggregate } from '../../local/reference';
 import { testContext } from '../cli/support';
 
@@ -40,21 +40,8 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: c.lines.join('\n'), err: c.errors.join('\n') };
 }
 
-function portOpen(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const s = new Socket();
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500);
-    s.once('connect', () => done(true));
-    s.once('timeout', () => done(false));
-    s.once('error', () => done(false));
-    s.connect(Number(port), hostname);
-  });
-}
+/** Whether something still listens at a runtime endpoint (all are on 127.0.0.1). */
+const endpointOpen = (url: string): Promise<boolean> => portOpen(Number(new URL(url).port));
 
 beforeAll(async () => {
   process.env[LOCAL_RUNTIME_FILE_ENV] = file;
@@ -244,6 +231,6 @@ test('produce, query, batch run, batch status, cost, replay and local down, all 
   // npm start's exit code is its scenario's: with --skip-batch its batch checks are NOT RUN, which is 2.
   expect(await exited).toBe(2);
   expect(output).toMatch(/offline runtime stopped/);
-  for (const url of Object.values(rt.endpoints)) expect(await portOpen(url)).toBe(false);
+  for (const url of Object.values(rt.endpoints)) expect(await endpointOpen(url)).toBe(false);
   expect(existsSync(file)).toBe(false);
 }, 900_000);
