@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -32,6 +32,7 @@ import { LogFiles } from '../../local/logs';
 import { ProcessRegistry } from '../../local/proc';
 import { type DayRow, expectedDay, expectedMinute, fixtureLines } from '../fixtures/fixtures';
 import { firehosePartition, layOut } from '../lambda/mapreduce/lake';
+import { createViewsTable } from '../support/views-table';
 
 const D1 = '2026-11-20';
 const D2 = '2026-11-21';
@@ -58,20 +59,7 @@ async function target(name: string): Promise<LocalBatchTarget> {
   };
   for (const b of [t.rawBucket, t.curatedBucket, t.analyticsBucket])
     await s3.send(new CreateBucketCommand({ Bucket: b }));
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: t.table,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createViewsTable(dynamodb, t.table);
   return t;
 }
 

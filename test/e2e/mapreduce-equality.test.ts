@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { S3BlobStore } from '../../lambda/mapreduce/store';
@@ -20,6 +20,7 @@ import { type MapReduceDayResult, runMapReduceDay } from '../../local/mapreduce/
 import { ProcessRegistry } from '../../local/proc';
 import { expectedDay, expectedMinute, fixtureLines, malformedLines } from '../fixtures/fixtures';
 import { layOut } from '../lambda/mapreduce/lake';
+import { createViewsTable } from '../support/views-table';
 
 const DAYS = ['2026-11-20', '2026-11-21'] as const;
 const RAW = 'eq-raw';
@@ -88,21 +89,7 @@ beforeAll(async () => {
   dynamodb = new DynamoDBClient({ ...common, endpoint: dynamo });
   const buckets = [RAW, ...Object.values(ENGINES).flatMap((e) => [e.curated, e.analytics])];
   for (const b of buckets) await s3.send(new CreateBucketCommand({ Bucket: b }));
-  for (const e of Object.values(ENGINES))
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: e.table,
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+  for (const e of Object.values(ENGINES)) await createViewsTable(dynamodb, e.table);
   // Several objects per hour, named in arrival order: the first-written rule spans objects.
   placed = await layOut(new S3BlobStore(s3), RAW, fixtureLines(), 70);
 

@@ -11,12 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DynamoDBClient,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -34,6 +29,7 @@ import {
 } from '../../local/esm-poller';
 import { ProcessRegistry } from '../../local/proc';
 import { expectedMinute, fixtureLines } from '../fixtures/fixtures';
+import { createViewsTable } from '../support/views-table';
 
 const reg = new ProcessRegistry();
 const workDir = mkdtempSync(join(tmpdir(), 'streamlake-speed-faults-'));
@@ -124,20 +120,7 @@ async function scenario(
     credentials: CREDENTIALS,
     endpoint: endpoints.dynamodb,
   });
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createViewsTable(dynamodb, table);
   const onFailureQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `failed-${name}` })))
     .QueueUrl as string;
   const lines = workload();
