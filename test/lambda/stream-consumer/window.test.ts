@@ -1,120 +1,27 @@
-import type { KinesisStreamRecord } from 'aws-lambda';
+import { MemoryDeadLetterSink } from '../../../lambda/stream-consumer/dead-letter';
 import {
-  type DeadLetter,
-  type DeadLetterSink,
-  MemoryDeadLetterSink,
-} from '../../../lambda/stream-consumer/dead-letter';
-import {
-  DeadLetterUndeliveredError,
   emptyWindowState,
   isTumblingWindowEvent,
   parseWindowState,
   processWindowBatch,
   WINDOW_STATE_VERSION,
-  type WindowDeps,
-  WindowFlushError,
-  type WindowOutcome,
   WindowStateError,
   windowTotals,
 } from '../../../lambda/stream-consumer/window';
+import { MemoryViewWriter } from '../../../lambda/stream-consumer/writer';
+import { expectedMinute } from '../../fixtures/fixtures';
+import { event, kinesisEvent, kinesisRecords, seq, tumblingEvent } from './records';
+
 import {
-  type AddResult,
-  MemoryViewWriter,
-  ViewWriteError,
-  type ViewWriter,
-} from '../../../lambda/stream-consumer/writer';
-import { expectedMinute, fixtureLines, malformedLines } from '../../fixtures/fixtures';
-import { event, kinesisEvent, kinesisRecord, kinesisRecords, seq, tumblingEvent } from './records';
-
-function rowsOf(writer: MemoryViewWriter): Map<string, [number, number]> {
-  return new Map([...writer.rows].map(([id, r]) => [id, [r.eventCount, r.watchSeconds]]));
-}
-
-function expectedSpeedRows(): Map<string, [number, number]> {
-  return new Map(
-    expectedMinute().map((r) => [`speed#${r.contentId}#${r.type}|m#${r.minute}`, [r.count, r.watchSeconds]]),
-  );
-}
-
-const fixtureBatch = (): KinesisStreamRecord[] => fixtureLines().map((line, i) => kinesisRecord(line, i));
-
-/**
- * Line indexes where events.jsonl can be cut so that no re-send lands in a different invocation than its original
- * (the consumer deduplicates within an invocation only). Found with a plain JSON.parse, independent of the decoder.
- */
-function cutsWithoutSplitDuplicates(): number[] {
-  const firstSeen = new Map<string, number>();
-  const pairs: [number, number][] = [];
-  fixtureLines().forEach((line, i) => {
-    let id: unknown;
-    try {
-      id = (JSON.parse(line.toString('utf8')) as { eventId?: unknown }).eventId;
-    } catch {
-      return;
-    }
-    if (typeof id !== 'string') return;
-    const first = firstSeen.get(id);
-    if (first === undefined) firstSeen.set(id, i);
-    else pairs.push([first, i]);
-  });
-  const cuts: number[] = [];
-  const n = fixtureLines().length;
-  for (let c = 1; c < n; c++) if (!pairs.some(([a, b]) => a < c && c <= b)) cuts.push(c);
-  return cuts;
-}
-
-/** Splits records at the given indexes. */
-function splitAt<T>(items: readonly T[], cuts: readonly number[]): T[][] {
-  const parts: T[][] = [];
-  let from = 0;
-  for (const c of [...cuts, items.length]) {
-    parts.push(items.slice(from, c));
-    from = c;
-  }
-  return parts;
-}
-
-/** The state as Lambda hands it to the next invocation: JSON, not the same object. */
-const viaLambda = (state: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(state));
-
-/** Runs one window: every batch as an aggregation invoke, then a final invoke with `finalRecords`, threading the state. */
-async function runWindow(
-  batches: readonly KinesisStreamRecord[][],
-  deps: WindowDeps,
-  finalRecords: KinesisStreamRecord[] = [],
-): Promise<WindowOutcome[]> {
-  const outcomes: WindowOutcome[] = [];
-  let state: Record<string, unknown> | undefined;
-  for (const batch of batches) {
-    const out = await processWindowBatch(tumblingEvent(batch, { state }), deps);
-    outcomes.push(out);
-    state = viaLambda(out.response.state);
-  }
-  outcomes.push(
-    await processWindowBatch(tumblingEvent(finalRecords, { state, isFinalInvokeForWindow: true }), deps),
-  );
-  return outcomes;
-}
-
-/** Fails transiently for chosen content ids, `times` times each key, then delegates. */
-class FlakyWriter implements ViewWriter {
-  private readonly failures = new Map<string, number>();
-  constructor(
-    readonly view: MemoryViewWriter,
-    private readonly failFor: (contentId: string) => boolean,
-    private readonly times = Number.POSITIVE_INFINITY,
-    private readonly errorName = 'ProvisionedThroughputExceededException',
-  ) {}
-  async add(delta: Parameters<ViewWriter['add']>[0], token?: string): Promise<AddResult> {
-    const id = `${delta.contentId}|${delta.type}|${delta.minute}`;
-    const n = this.failures.get(id) ?? 0;
-    if (this.failFor(delta.contentId) && n < this.times) {
-      this.failures.set(id, n + 1);
-      throw Object.assign(new Error('injected'), { name: this.errorName });
-    }
-    return this.view.add(delta, token);
-  }
-}
+  cutsWithoutSplitDuplicates,
+  expectedSpeedRows,
+  FlakyWriter,
+  fixtureBatch,
+  rowsOf,
+  runWindow,
+  splitAt,
+  viaLambda,
+} from './window-support';
 
 describe('tumbling window on the golden fixtures', () => {
   const cuts = (): number[] => {
@@ -189,160 +96,6 @@ describe('tumbling window on the golden fixtures', () => {
     const writer = new MemoryViewWriter();
     await runWindow(batches, { writer, deadLetters: new MemoryDeadLetterSink() }, last);
     expect(rowsOf(writer)).toEqual(expectedSpeedRows());
-  });
-});
-
-describe('tumbling window failures', () => {
-  it('a transient failure on the final flush throws; the retry with the previous state writes only what is missing: exact totals', async () => {
-    const cuts = cutsWithoutSplitDuplicates();
-    const batches = splitAt(fixtureBatch(), [cuts[10], cuts[30]]);
-    // aggregation invokes (no writes), keeping the state the final invoke receives
-    let state: Record<string, unknown> | undefined;
-    const healthy = { writer: new MemoryViewWriter(), deadLetters: new MemoryDeadLetterSink() };
-    for (const b of batches)
-      state = viaLambda((await processWindowBatch(tumblingEvent(b, { state }), healthy)).response.state);
-    const finalEvent = tumblingEvent([], { state, isFinalInvokeForWindow: true });
-
-    const failing = expectedMinute()[0].contentId;
-    const view = new MemoryViewWriter();
-    const flaky = new FlakyWriter(view, (c) => c === failing, 1);
-    await expect(
-      processWindowBatch(finalEvent, { writer: flaky, deadLetters: healthy.deadLetters }),
-    ).rejects.toThrow(WindowFlushError);
-    // Lambda retries the final invoke with the same (previous) state; this time every write succeeds
-    const retry = await processWindowBatch(finalEvent, { writer: flaky, deadLetters: healthy.deadLetters });
-    const failingKeys = expectedMinute().filter((r) => r.contentId === failing).length;
-    expect(failingKeys).toBeGreaterThan(0);
-    expect(retry.stats.viewWrites).toBe(failingKeys);
-    expect(retry.stats.alreadyApplied).toBe(expectedMinute().length - failingKeys);
-    // nothing lost, nothing twice: the retry's flush has the same token, so written rows skip it
-    expect(rowsOf(view)).toEqual(expectedSpeedRows());
-  });
-
-  it('a non-transient error part-way through an early flush, then a retry: no key counted twice', async () => {
-    const cuts = cutsWithoutSplitDuplicates();
-    const batches = splitAt(fixtureBatch(), [cuts[20], cuts[40], cuts[60]]);
-    const view = new MemoryViewWriter();
-    let calls = 0;
-    // the 5th write of every flush attempt fails for good (validation-like); after 3 failures, all succeed
-    let failuresLeft = 3;
-    const writer: ViewWriter = {
-      add: async (delta, token) => {
-        calls += 1;
-        if (failuresLeft > 0 && calls % 5 === 0) {
-          failuresLeft -= 1;
-          throw Object.assign(new Error('item too large'), { name: 'ValidationException' });
-        }
-        return view.add(delta, token);
-      },
-    };
-    const deps = {
-      writer,
-      deadLetters: new MemoryDeadLetterSink(),
-      stateBudgetBytes: 1_500,
-      writeConcurrency: 1,
-    };
-    let state: Record<string, unknown> | undefined;
-    let threw = 0;
-    const invoke = async (records: KinesisStreamRecord[], final: boolean): Promise<void> => {
-      for (;;) {
-        try {
-          const out = await processWindowBatch(
-            tumblingEvent(records, { state, isFinalInvokeForWindow: final }),
-            deps,
-          );
-          state = viaLambda(out.response.state);
-          return;
-        } catch (e) {
-          expect(e).toBeInstanceOf(ViewWriteError);
-          threw += 1; // Lambda retries with the previous state
-        }
-      }
-    };
-    for (const b of batches) await invoke(b, false);
-    await invoke([], true);
-    expect(threw).toBe(3);
-    expect(rowsOf(view)).toEqual(expectedSpeedRows());
-  });
-
-  it('fails when flushes carry no token: the same mid-flush error then double counts (the check can fail)', async () => {
-    const cuts = cutsWithoutSplitDuplicates();
-    const batches = splitAt(fixtureBatch(), [cuts[20]]);
-    const view = new MemoryViewWriter();
-    let calls = 0;
-    const tokenless: ViewWriter = {
-      add: async (delta) => {
-        calls += 1;
-        if (calls === 5) throw Object.assign(new Error('item too large'), { name: 'ValidationException' });
-        return view.add(delta);
-      },
-    };
-    const deps = { writer: tokenless, deadLetters: new MemoryDeadLetterSink(), writeConcurrency: 1 };
-    let state: Record<string, unknown> | undefined;
-    for (const b of batches)
-      state = viaLambda((await processWindowBatch(tumblingEvent(b, { state }), deps)).response.state);
-    const final = tumblingEvent([], { state, isFinalInvokeForWindow: true });
-    await expect(processWindowBatch(final, deps)).rejects.toThrow(ViewWriteError);
-    await processWindowBatch(final, deps);
-    expect(rowsOf(view)).not.toEqual(expectedSpeedRows());
-  });
-
-  it('a non-transient error on the final flush throws a ViewWriteError', async () => {
-    const view = new MemoryViewWriter();
-    const writer = new FlakyWriter(view, () => true, 1, 'AccessDeniedException');
-    const deps = { writer, deadLetters: new MemoryDeadLetterSink() };
-    const state = viaLambda(
-      (await processWindowBatch(tumblingEvent(kinesisRecords([event()])), deps)).response.state,
-    );
-    await expect(
-      processWindowBatch(tumblingEvent([], { state, isFinalInvokeForWindow: true }), deps),
-    ).rejects.toThrow(ViewWriteError);
-  });
-
-  it('malformed records are dead-lettered by the invocation that receives them, not at window end', async () => {
-    const deadLetters = new MemoryDeadLetterSink();
-    const writer = new MemoryViewWriter();
-    const records = [
-      kinesisRecord(event(), 0),
-      kinesisRecord('{"not": "an event"}', 1),
-      kinesisRecord('{', 2),
-    ];
-    const out = await processWindowBatch(tumblingEvent(records), { writer, deadLetters });
-    expect(deadLetters.letters.map((l) => [l.reason, l.ref.sequenceNumber])).toEqual([
-      ['schema:eventId', seq(1)],
-      ['invalid_json', seq(2)],
-    ]);
-    expect(writer.writes).toBe(0);
-    expect(out.stats).toMatchObject({ malformed: 2, processed: 1, flush: 'none' });
-  });
-
-  it('dead-letters exactly the fixture lines of malformed.json over a window', async () => {
-    const deadLetters = new MemoryDeadLetterSink();
-    await runWindow(splitAt(fixtureBatch(), [100, 300, 500]), {
-      writer: new MemoryViewWriter(),
-      deadLetters,
-    });
-    expect(deadLetters.letters.map((l) => [l.reason, l.ref.sequenceNumber])).toEqual(
-      malformedLines().map((m) => [m.reason, seq(m.line - 1)]),
-    );
-  });
-
-  it('throws when dead letters cannot be sent, before writing anything, so the retry starts from the previous state', async () => {
-    const refusing: DeadLetterSink = { send: async (letters: readonly DeadLetter[]) => [...letters] };
-    const writer = new MemoryViewWriter();
-    const state = viaLambda(
-      (
-        await processWindowBatch(tumblingEvent(kinesisRecords([event()])), {
-          writer,
-          deadLetters: new MemoryDeadLetterSink(),
-        })
-      ).response.state,
-    );
-    const final = tumblingEvent([kinesisRecord('{', 1)], { state, isFinalInvokeForWindow: true });
-    await expect(processWindowBatch(final, { writer, deadLetters: refusing })).rejects.toThrow(
-      DeadLetterUndeliveredError,
-    );
-    expect(writer.writes).toBe(0);
   });
 });
 
