@@ -91,3 +91,35 @@ export function jsonataOf(field: Json | undefined): string {
   }
   return field.slice(2, -2).trim();
 }
+
+/** The EMR cluster of a Batch definition (shared by batch.test.ts and batch-config.test.ts). */
+export type Fleet = {
+  InstanceFleetType: string;
+  TargetOnDemandCapacity?: number;
+  TargetSpotCapacity?: number;
+  InstanceTypeConfigs: { InstanceType: string }[];
+  LaunchSpecifications: {
+    SpotSpecification?: { AllocationStrategy: string };
+    OnDemandSpecification?: { AllocationStrategy: string };
+  };
+};
+
+export const GRAVITON = /^[a-z]+[0-9]+g[a-z]*\.[a-z0-9]+$/;
+
+export function createCluster(asl: Asl): Record<string, unknown> {
+  const state = Object.values(allStates(asl)).find((s) =>
+    String(s.Resource ?? '').endsWith(':states:::elasticmapreduce:createCluster.sync'),
+  );
+  if (!state) throw new Error('no createCluster.sync state');
+  return state.Parameters as Record<string, unknown>;
+}
+
+export function fleets(asl: Asl): Fleet[] {
+  return (createCluster(asl).Instances as { InstanceFleets: Fleet[] }).InstanceFleets;
+}
+
+export function state(asl: Asl, name: string): AslState {
+  const s = allStates(asl)[name];
+  if (!s) throw new Error(`no state ${name}`);
+  return s;
+}
